@@ -1,0 +1,107 @@
+// The one definition of the kernel's binary interface: record layout, codes and state slots.
+// Plain integer constants only, so this file compiles as AssemblyScript and is imported by src/engine.
+
+/** Bumped whenever anything below changes meaning; the TS facade refuses a module with another. */
+export const ABI_VERSION = 1;
+
+// ---- event records: REC_SLOTS f64 values each, written to the event buffer ----------------------
+export const REC_SLOTS = 10;
+export const REC_KIND = 0;
+export const REC_SEQ = 1;
+/** seq of the record that caused this one; -1 for a signal (caused by its bar, REC_STEP). */
+export const REC_CAUSE = 2;
+/** Global step index (bar of the aligned timeline). */
+export const REC_STEP = 3;
+export const REC_SYMBOL = 4;
+export const REC_REASON = 5;
+export const REC_A = 6;
+export const REC_B = 7;
+export const REC_C = 8;
+export const REC_D = 9;
+
+// Payloads, by kind:
+//   signal: A = new direction, B = previous direction, C, D = indicator values (see STRATEGY_*)
+//   order:  A = quantity, B = target position, C = reference close
+//   fill:   A = quantity, B = price, C = commission, D = realized P&L of this fill
+//   risk:   A = size before, B = size after, C = limit value (drawdown: A = equity, B = peak)
+//   cancel: A = quantity
+export const KIND_SIGNAL = 1;
+export const KIND_ORDER = 2;
+export const KIND_FILL = 3;
+export const KIND_RISK = 4;
+export const KIND_CANCEL = 5;
+
+// ---- reason codes (risk records, orders, cancels) -----------------------------------------------
+export const REASON_SIGNAL = 0;
+export const REASON_MAX_POSITION_VALUE = 1;
+export const REASON_MAX_POSITION_SIZE = 2;
+export const REASON_MAX_GROSS_EXPOSURE = 3;
+export const REASON_MAX_DRAWDOWN = 4;
+export const REASON_HALTED = 5;
+export const REASON_ORDER_REDUCED = 6;
+export const REASON_ORDER_REJECTED = 7;
+export const REASON_END_OF_DATA = 8;
+
+// ---- tracing mask: which record kinds are written (fills always are: results need them) ----------
+export const TRACE_SIGNAL = 1;
+export const TRACE_ORDER = 2;
+export const TRACE_FILL = 4;
+export const TRACE_RISK = 8;
+export const TRACE_CANCEL = 16;
+
+// ---- configuration codes ---------------------------------------------------------------------------
+export const STRATEGY_MOMENTUM = 1;
+export const STRATEGY_MEAN_REVERSION = 2;
+export const STRATEGY_SMA_CROSSOVER = 3;
+export const STRATEGY_BREAKOUT = 4;
+export const STRATEGY_RSI = 5;
+export const STRATEGY_BUY_AND_HOLD = 6;
+export const STRATEGY_SIGNALS = 7;
+
+export const SIZER_FIXED = 1;
+export const SIZER_PERCENTAGE = 2;
+export const SIZER_FIXED_VALUE = 3;
+
+/** Limit codes equal the reason codes of the risk records they write. */
+export const LIMIT_MAX_POSITION_VALUE = 1;
+export const LIMIT_MAX_POSITION_SIZE = 2;
+export const LIMIT_MAX_GROSS_EXPOSURE = 3;
+export const LIMIT_MAX_DRAWDOWN = 4;
+
+export const FILL_NEXT_OPEN = 0;
+export const FILL_CLOSE = 1;
+
+export const MAX_SIZERS = 8;
+export const MAX_LIMITS = 16;
+
+// ---- input columns of a chunk: field-major, then symbol, then step --------------------------------
+export const FIELD_OPEN = 0;
+export const FIELD_HIGH = 1;
+export const FIELD_LOW = 2;
+export const FIELD_CLOSE = 3;
+export const FIELD_SIGNAL = 4;
+export const N_FIELDS = 5;
+
+// ---- per-symbol portfolio state: SYM_SLOTS f64 values per symbol, readable by TS --------------------
+export const SYM_SLOTS = 8;
+export const SYM_POSITION = 0;
+export const SYM_AVG_COST = 1;
+export const SYM_MARK = 2;
+export const SYM_PENDING = 3;
+export const SYM_PENDING_SEQ = 4;
+export const SYM_PREV_DIR = 5;
+export const SYM_REALIZED = 6;
+export const SYM_FEES = 7;
+
+// ---- status codes returned by the kernel (>= 0 means success) -------------------------------------
+export const STATUS_OK = 0;
+export const ERR_NOT_STARTED = -1;
+export const ERR_ALREADY_STARTED = -2;
+export const ERR_BAD_ARGUMENT = -3;
+export const ERR_CHUNK_TOO_LARGE = -4;
+export const ERR_TOO_MANY_RULES = -5;
+export const ERR_NO_SIZER = -6;
+export const ERR_NO_STRATEGY = -7;
+
+/** Records a symbol can write in one step, besides one per limit. */
+export const RECORDS_PER_SYMBOL_STEP = 6;

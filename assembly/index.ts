@@ -1,0 +1,496 @@
+// The foliolab kernel: one instance is one portfolio. Configure it, start it, then feed chunks of
+// aligned bars; it writes equity per step and compact event records. Semantics: docs/semantics.md.
+import {
+  ABI_VERSION, REC_SLOTS, REC_KIND, REC_SEQ, REC_CAUSE, REC_STEP, REC_SYMBOL, REC_REASON, REC_A, REC_B,
+  REC_C, REC_D, KIND_SIGNAL, KIND_ORDER, KIND_FILL, KIND_RISK, KIND_CANCEL, REASON_SIGNAL,
+  REASON_MAX_DRAWDOWN, REASON_HALTED, REASON_ORDER_REDUCED, REASON_ORDER_REJECTED, REASON_END_OF_DATA, TRACE_SIGNAL,
+  TRACE_ORDER, TRACE_FILL, TRACE_RISK, TRACE_CANCEL, STRATEGY_MOMENTUM, STRATEGY_MEAN_REVERSION,
+  STRATEGY_SMA_CROSSOVER, STRATEGY_BREAKOUT, STRATEGY_RSI, STRATEGY_BUY_AND_HOLD, STRATEGY_SIGNALS,
+  SIZER_FIXED, SIZER_PERCENTAGE, SIZER_FIXED_VALUE, LIMIT_MAX_POSITION_VALUE, LIMIT_MAX_POSITION_SIZE,
+  LIMIT_MAX_GROSS_EXPOSURE, LIMIT_MAX_DRAWDOWN, FILL_NEXT_OPEN, FILL_CLOSE, MAX_SIZERS, MAX_LIMITS,
+  FIELD_OPEN, FIELD_HIGH, FIELD_LOW, FIELD_CLOSE, FIELD_SIGNAL, N_FIELDS, SYM_SLOTS, SYM_POSITION,
+  SYM_AVG_COST, SYM_MARK, SYM_PENDING, SYM_PENDING_SEQ, SYM_PREV_DIR, SYM_REALIZED, SYM_FEES,
+  STATUS_OK, ERR_NOT_STARTED, ERR_ALREADY_STARTED, ERR_BAD_ARGUMENT, ERR_CHUNK_TOO_LARGE,
+  ERR_TOO_MANY_RULES, ERR_NO_SIZER, ERR_NO_STRATEGY, RECORDS_PER_SYMBOL_STEP,
+} from './abi';
+import {
+  EPS, STRAT_SLOTS, momentumPass, meanReversionPass, smaCrossoverPass, breakoutPass, rsiPass,
+  buyAndHoldPass, signalsPass,
+} from './strategies';
+
+// ---- configuration (set before start) ------------------------------------------------------------
+let strategy: i32 = 0;
+let stratInt1: i32 = 0; // lookback / fast / period
+let stratInt2: i32 = 0; // slow
+let stratF1: f64 = 0; // derived thresholds, see setStrategy
+let stratF2: f64 = 0;
+let shortDir: i32 = -1;
+
+let nSizers: i32 = 0;
+let nLimits: i32 = 0;
+const sizerKind = new StaticArray<i32>(MAX_SIZERS);
+const sizerValue = new StaticArray<f64>(MAX_SIZERS);
+const limitKind = new StaticArray<i32>(MAX_LIMITS);
+const limitValue = new StaticArray<f64>(MAX_LIMITS);
+let drawdownLimit: f64 = -1; // < 0: none
+
+let fillMode: i32 = FILL_NEXT_OPEN;
+let slip: f64 = 0;
+let perShare: f64 = 0;
+let rate: f64 = 0;
+let minimum: f64 = 0;
+let allowMargin: bool = false;
+let traceMask: i32 = TRACE_FILL;
+
+// ---- layout (allocated once by start) --------------------------------------------------------------
+let started: bool = false;
+let nSym: i32 = 0;
+let cap: i32 = 0; // steps per chunk
+let evCap: i32 = 0; // records per call
+let ringMask: i32 = 0;
+let inputBase: usize = 0;
+let dirBase: usize = 0;
+let indBase: usize = 0;
+let equityOut: usize = 0;
+let cashOut: usize = 0;
+let grossOut: usize = 0;
+let events: usize = 0;
+let symState: usize = 0;
+let stratState: usize = 0;
+let ringBase: usize = 0;
+let ringBytes: usize = 0;
+
+// ---- portfolio state -------------------------------------------------------------------------------
+let cash: f64 = 0;
+let peak: f64 = 0;
+let halted: bool = false;
+let haltSeq: f64 = -1;
+let seq: f64 = 0;
+let stepIndex: f64 = 0; // global step of the next bar
+let evCount: i32 = 0;
+let chunkLen: i32 = 0;
+let chunkDone: i32 = 0;
+let recordsPerStep: i32 = 0;
+
+// ---- helpers ----------------------------------------------------------------------------------------
+@inline function column(field: i32, s: i32): usize {
+  return inputBase + ((<usize>(field * nSym + s) * <usize>cap) << 3);
+}
+@inline function at(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+@inline function sym(s: i32, k: i32): f64 {
+  return load<f64>(symState + ((<usize>(s * SYM_SLOTS + k)) << 3));
+}
+@inline function setSym(s: i32, k: i32, v: f64): void {
+  store<f64>(symState + ((<usize>(s * SYM_SLOTS + k)) << 3), v);
+}
+
+/** Takes the next sequence number and, if the tracing mask keeps this kind, writes the record. */
+function record(kind: i32, bit: i32, cause: f64, s: i32, reason: i32, a: f64, b: f64, c: f64, d: f64): f64 {
+  const id = seq;
+  seq += 1;
+  if ((traceMask & bit) != 0) {
+    const p = events + ((<usize>(evCount * REC_SLOTS)) << 3);
+    store<f64>(p, <f64>kind, REC_KIND << 3);
+    store<f64>(p, id, REC_SEQ << 3);
+    store<f64>(p, cause, REC_CAUSE << 3);
+    store<f64>(p, stepIndex, REC_STEP << 3);
+    store<f64>(p, <f64>s, REC_SYMBOL << 3);
+    store<f64>(p, <f64>reason, REC_REASON << 3);
+    store<f64>(p, a, REC_A << 3);
+    store<f64>(p, b, REC_B << 3);
+    store<f64>(p, c, REC_C << 3);
+    store<f64>(p, d, REC_D << 3);
+    evCount++;
+  }
+  return id;
+}
+
+@inline function commission(q: f64, p: f64): f64 {
+  const aq = Math.abs(q);
+  const k = perShare * aq + rate * aq * p;
+  return k < minimum ? minimum : k;
+}
+
+/** Fills `q` shares of symbol s at base price p0 (open or close), applying slippage, margin, accounting. */
+function fill(s: i32, q: f64, p0: f64, orderSeq: f64): void {
+  const p = q > 0 ? p0 * (1 + slip) : p0 * (1 - slip);
+  let k = commission(q, p);
+  if (!allowMargin && q > 0 && (cash - q * p) - k < 0) {
+    let n = Math.floor(cash / (p + perShare + rate * p));
+    const byMinimum = Math.floor((cash - minimum) / p);
+    if (byMinimum < n) n = byMinimum;
+    if (n > q) n = q;
+    while (n > 0 && (cash - n * p) - commission(n, p) < 0) n -= 1;
+    if (n <= 0) {
+      record(KIND_RISK, TRACE_RISK, orderSeq, s, REASON_ORDER_REJECTED, q, 0, cash, 0);
+      return;
+    }
+    record(KIND_RISK, TRACE_RISK, orderSeq, s, REASON_ORDER_REDUCED, q, n, cash, 0);
+    q = n;
+    k = commission(q, p);
+  }
+  const old = sym(s, SYM_POSITION);
+  const next = old + q;
+  let avg = sym(s, SYM_AVG_COST);
+  let realized: f64 = 0;
+  if (old == 0 || (old > 0) == (q > 0)) {
+    avg = (avg * old + q * p) / next;
+  } else if (Math.abs(q) <= Math.abs(old)) {
+    realized = -q * (p - avg);
+    if (next == 0) avg = 0;
+  } else {
+    realized = old * (p - avg);
+    avg = p;
+  }
+  cash = (cash - q * p) - k;
+  setSym(s, SYM_POSITION, next);
+  setSym(s, SYM_AVG_COST, avg);
+  setSym(s, SYM_REALIZED, sym(s, SYM_REALIZED) + realized);
+  setSym(s, SYM_FEES, sym(s, SYM_FEES) + k);
+  record(KIND_FILL, TRACE_FILL, orderSeq, s, REASON_SIGNAL, q, p, k, realized);
+}
+
+/** Size for direction d != 0 after sizers and limits (>= 0), writing a risk record per binding limit. */
+function targetSize(s: i32, c: f64, equity: f64, cause: f64): f64 {
+  let size = Infinity;
+  for (let j = 0; j < nSizers; j++) {
+    const v = unchecked(sizerValue[j]);
+    const kind = unchecked(sizerKind[j]);
+    let z: f64 = 0;
+    if (kind == SIZER_FIXED) z = v;
+    else if (kind == SIZER_PERCENTAGE) {
+      z = Math.floor((v * equity) / c);
+      if (z < 0) z = 0;
+    } else z = Math.floor(v / c);
+    if (z < size) size = z;
+  }
+  for (let j = 0; j < nLimits; j++) {
+    const kind = unchecked(limitKind[j]);
+    const v = unchecked(limitValue[j]);
+    let capSize = Infinity;
+    if (kind == LIMIT_MAX_POSITION_VALUE) capSize = Math.floor(v / c);
+    else if (kind == LIMIT_MAX_POSITION_SIZE) capSize = v;
+    else if (kind == LIMIT_MAX_GROSS_EXPOSURE) {
+      let others: f64 = 0;
+      for (let o = 0; o < nSym; o++) {
+        if (o == s) continue;
+        const projected = sym(o, SYM_POSITION) + sym(o, SYM_PENDING);
+        if (projected != 0) others += Math.abs(projected) * sym(o, SYM_MARK);
+      }
+      const room = v * equity - others;
+      capSize = Math.floor((room > 0 ? room : 0) / c);
+    }
+    if (size > capSize) {
+      record(KIND_RISK, TRACE_RISK, cause, s, kind, size, capSize, v, 0);
+      size = capSize;
+    }
+  }
+  return size;
+}
+
+/** Places an order of q shares for symbol s at this step's close c: pending, or filled now. */
+function placeOrder(s: i32, q: f64, target: f64, c: f64, cause: f64, reason: i32): void {
+  const id = record(KIND_ORDER, TRACE_ORDER, cause, s, reason, q, target, c, 0);
+  if (fillMode == FILL_CLOSE) {
+    fill(s, q, c, id);
+  } else {
+    setSym(s, SYM_PENDING, q);
+    setSym(s, SYM_PENDING_SEQ, id);
+  }
+}
+
+function strategyPass(n: i32): void {
+  const stride = <usize>cap;
+  for (let s = 0; s < nSym; s++) {
+    const close = column(FIELD_CLOSE, s);
+    const dir = dirBase + ((<usize>s * stride) << 2);
+    const ind = indBase + ((<usize>s * stride) << 4);
+    const st = stratState + ((<usize>(s * STRAT_SLOTS)) << 3);
+    const ring = ringBase + <usize>s * ringBytes;
+    if (strategy == STRATEGY_MOMENTUM) {
+      momentumPass(close, dir, ind, st, ring, ringMask, n, stratInt1, stratF1, stratF2, shortDir);
+    } else if (strategy == STRATEGY_MEAN_REVERSION) {
+      meanReversionPass(close, dir, ind, st, ring, ringMask, n, stratInt1, stratF1, stratF2, shortDir);
+    } else if (strategy == STRATEGY_SMA_CROSSOVER) {
+      smaCrossoverPass(close, dir, ind, st, ring, ringMask, n, stratInt1, stratInt2, shortDir);
+    } else if (strategy == STRATEGY_BREAKOUT) {
+      breakoutPass(column(FIELD_HIGH, s), column(FIELD_LOW, s), close, dir, ind, st, ring, ringMask, n,
+        stratInt1, shortDir);
+    } else if (strategy == STRATEGY_RSI) {
+      rsiPass(close, dir, ind, st, n, stratInt1, stratF1, stratF2, shortDir);
+    } else if (strategy == STRATEGY_BUY_AND_HOLD) {
+      buyAndHoldPass(close, dir, ind, st, n);
+    } else {
+      signalsPass(close, column(FIELD_SIGNAL, s), dir, ind, st, n, shortDir);
+    }
+  }
+}
+
+/** Portfolio pass from chunkDone until the chunk ends or the event buffer could overflow. */
+function portfolioPass(): i32 {
+  const stride = <usize>cap;
+  let i = chunkDone;
+  for (; i < chunkLen; i++) {
+    if (evCount + recordsPerStep > evCap) break;
+    let filledAtClose = false;
+    // 1. fills at the open, then the mark moves to the close
+    for (let s = 0; s < nSym; s++) {
+      const c = at(column(FIELD_CLOSE, s), i);
+      if (c != c) continue;
+      const pending = sym(s, SYM_PENDING);
+      if (pending != 0) {
+        setSym(s, SYM_PENDING, 0);
+        fill(s, pending, at(column(FIELD_OPEN, s), i), sym(s, SYM_PENDING_SEQ));
+      }
+      setSym(s, SYM_MARK, c);
+    }
+    // 2. mark
+    let equity = cash;
+    for (let s = 0; s < nSym; s++) {
+      const pos = sym(s, SYM_POSITION);
+      if (pos != 0) equity += pos * sym(s, SYM_MARK);
+    }
+    // 3. drawdown
+    if (drawdownLimit >= 0) {
+      if (equity > peak) peak = equity;
+      if (!halted && peak - equity >= (drawdownLimit - EPS) * peak) {
+        halted = true;
+        haltSeq = record(KIND_RISK, TRACE_RISK, -1, -1, REASON_MAX_DRAWDOWN, equity, peak, drawdownLimit, 0);
+      }
+    }
+    // 4. signals and orders
+    for (let s = 0; s < nSym; s++) {
+      const c = at(column(FIELD_CLOSE, s), i);
+      if (c != c) continue;
+      const d = load<i32>(dirBase + ((<usize>s * stride + <usize>i) << 2));
+      const prev = <i32>sym(s, SYM_PREV_DIR);
+      const pos = sym(s, SYM_POSITION);
+      if (d != prev) {
+        setSym(s, SYM_PREV_DIR, <f64>d);
+        const ip = indBase + ((<usize>s * stride + <usize>i) << 4);
+        const sig = record(KIND_SIGNAL, TRACE_SIGNAL, -1, s, REASON_SIGNAL, <f64>d, <f64>prev,
+          load<f64>(ip), load<f64>(ip, 8));
+        let q: f64 = 0;
+        if (d != 0) {
+          q = <f64>d * targetSize(s, c, equity, sig);
+          if (halted && q != 0) {
+            record(KIND_RISK, TRACE_RISK, sig, s, REASON_HALTED, Math.abs(q), 0, drawdownLimit, 0);
+            q = 0;
+          }
+        }
+        const order = q - pos;
+        if (order != 0) {
+          placeOrder(s, order, q, c, sig, REASON_SIGNAL);
+          if (fillMode == FILL_CLOSE) filledAtClose = true;
+        }
+      } else if (halted && pos != 0) {
+        placeOrder(s, -pos, 0, c, haltSeq, REASON_MAX_DRAWDOWN);
+        if (fillMode == FILL_CLOSE) filledAtClose = true;
+      }
+    }
+    // 5. record
+    let gross: f64 = 0;
+    if (filledAtClose) {
+      equity = cash;
+      for (let s = 0; s < nSym; s++) {
+        const pos = sym(s, SYM_POSITION);
+        if (pos != 0) equity += pos * sym(s, SYM_MARK);
+      }
+    }
+    for (let s = 0; s < nSym; s++) {
+      const pos = sym(s, SYM_POSITION);
+      if (pos != 0) gross += Math.abs(pos) * sym(s, SYM_MARK);
+    }
+    store<f64>(equityOut + (<usize>i << 3), equity);
+    store<f64>(cashOut + (<usize>i << 3), cash);
+    store<f64>(grossOut + (<usize>i << 3), gross);
+    stepIndex += 1;
+  }
+  chunkDone = i;
+  return i;
+}
+
+// ---- exports ----------------------------------------------------------------------------------------
+
+export function abiVersion(): i32 {
+  return ABI_VERSION;
+}
+
+/**
+ * Chooses the strategy. p1..p4 are its parameters in docs/semantics.md order
+ * (momentum: L, th; mean_reversion: L, ze, zx; sma_crossover: F, S; breakout: L; rsi: P, oversold, overbought).
+ */
+export function setStrategy(code: i32, p1: f64, p2: f64, p3: f64, allowShort: bool): i32 {
+  if (started) return ERR_ALREADY_STARTED;
+  shortDir = allowShort ? -1 : 0;
+  if (code == STRATEGY_MOMENTUM) {
+    if (!(p1 >= 1) || !(p2 >= 0)) return ERR_BAD_ARGUMENT;
+    stratInt1 = <i32>p1;
+    stratF1 = 1 + p2 + EPS;
+    stratF2 = 1 - (p2 + EPS);
+  } else if (code == STRATEGY_MEAN_REVERSION) {
+    if (!(p1 >= 2) || !(p2 > 0) || !(p3 >= 0)) return ERR_BAD_ARGUMENT;
+    stratInt1 = <i32>p1;
+    const a = p2 + EPS;
+    const b = p3 + EPS;
+    stratF1 = a * a;
+    stratF2 = b * b;
+  } else if (code == STRATEGY_SMA_CROSSOVER) {
+    if (!(p1 >= 1) || !(p2 > p1)) return ERR_BAD_ARGUMENT;
+    stratInt1 = <i32>p1;
+    stratInt2 = <i32>p2;
+  } else if (code == STRATEGY_BREAKOUT) {
+    if (!(p1 >= 1)) return ERR_BAD_ARGUMENT;
+    stratInt1 = <i32>p1;
+  } else if (code == STRATEGY_RSI) {
+    if (!(p1 >= 1) || !(p2 >= 0) || !(p3 >= p2) || !(p3 <= 100)) return ERR_BAD_ARGUMENT;
+    stratInt1 = <i32>p1;
+    stratF1 = p2 - EPS;
+    stratF2 = p3 + EPS;
+  } else if (code == STRATEGY_BUY_AND_HOLD || code == STRATEGY_SIGNALS) {
+    // no parameters
+  } else return ERR_BAD_ARGUMENT;
+  strategy = code;
+  return STATUS_OK;
+}
+
+export function addSizer(code: i32, value: f64): i32 {
+  if (started) return ERR_ALREADY_STARTED;
+  if (nSizers >= MAX_SIZERS) return ERR_TOO_MANY_RULES;
+  if (code < SIZER_FIXED || code > SIZER_FIXED_VALUE || !(value > 0)) return ERR_BAD_ARGUMENT;
+  unchecked((sizerKind[nSizers] = code));
+  unchecked((sizerValue[nSizers] = value));
+  nSizers++;
+  return STATUS_OK;
+}
+
+export function addLimit(code: i32, value: f64): i32 {
+  if (started) return ERR_ALREADY_STARTED;
+  if (nLimits >= MAX_LIMITS) return ERR_TOO_MANY_RULES;
+  if (code < LIMIT_MAX_POSITION_VALUE || code > LIMIT_MAX_DRAWDOWN || !(value > 0)) return ERR_BAD_ARGUMENT;
+  if (code == LIMIT_MAX_DRAWDOWN) {
+    if (!(value < 1)) return ERR_BAD_ARGUMENT;
+    // The tightest drawdown limit is the one that halts first.
+    if (drawdownLimit < 0 || value < drawdownLimit) drawdownLimit = value;
+    return STATUS_OK;
+  }
+  unchecked((limitKind[nLimits] = code));
+  unchecked((limitValue[nLimits] = value));
+  nLimits++;
+  return STATUS_OK;
+}
+
+export function setExecution(mode: i32, slippageBps: f64, perShareFee: f64, percentFee: f64,
+  minimumFee: f64, margin: bool): i32 {
+  if (started) return ERR_ALREADY_STARTED;
+  if ((mode != FILL_NEXT_OPEN && mode != FILL_CLOSE) || !(slippageBps >= 0) || !(perShareFee >= 0) ||
+    !(percentFee >= 0) || !(minimumFee >= 0)) return ERR_BAD_ARGUMENT;
+  fillMode = mode;
+  slip = slippageBps / 10000;
+  perShare = perShareFee;
+  rate = percentFee / 100;
+  minimum = minimumFee;
+  allowMargin = margin;
+  return STATUS_OK;
+}
+
+export function setTraceMask(mask: i32): void {
+  traceMask = mask | TRACE_FILL;
+}
+
+/** Allocates every buffer once; nothing is allocated after this. Returns a status code. */
+export function start(symbols: i32, initialCash: f64, chunkCapacity: i32, eventCapacity: i32): i32 {
+  if (started) return ERR_ALREADY_STARTED;
+  if (strategy == 0) return ERR_NO_STRATEGY;
+  if (nSizers == 0) return ERR_NO_SIZER;
+  if (symbols < 1 || chunkCapacity < 1 || !(initialCash > 0)) return ERR_BAD_ARGUMENT;
+  nSym = symbols;
+  cap = chunkCapacity;
+  recordsPerStep = symbols * (RECORDS_PER_SYMBOL_STEP + nLimits) + 1;
+  evCap = eventCapacity < recordsPerStep ? recordsPerStep : eventCapacity;
+  let lookback = 1;
+  if (strategy == STRATEGY_MOMENTUM || strategy == STRATEGY_MEAN_REVERSION || strategy == STRATEGY_BREAKOUT) {
+    lookback = stratInt1;
+  } else if (strategy == STRATEGY_SMA_CROSSOVER) lookback = stratInt2;
+  let ringLen = 2;
+  while (ringLen < lookback + 2) ringLen <<= 1;
+  ringMask = ringLen - 1;
+  ringBytes = <usize>ringLen << (strategy == STRATEGY_BREAKOUT ? 5 : 3);
+  const steps = <usize>cap;
+  const n = <usize>nSym;
+  inputBase = alloc((<usize>N_FIELDS * n * steps) << 3);
+  dirBase = alloc((n * steps) << 2);
+  indBase = alloc((n * steps) << 4);
+  equityOut = alloc(steps << 3);
+  cashOut = alloc(steps << 3);
+  grossOut = alloc(steps << 3);
+  events = alloc((<usize>evCap * <usize>REC_SLOTS) << 3);
+  symState = alloc((n * <usize>SYM_SLOTS) << 3);
+  stratState = alloc((n * <usize>STRAT_SLOTS) << 3);
+  ringBase = alloc(n * ringBytes);
+  cash = initialCash;
+  peak = initialCash;
+  started = true;
+  return STATUS_OK;
+}
+
+function alloc(bytes: usize): usize {
+  const p = heap.alloc(bytes);
+  memory.fill(p, 0, bytes);
+  return p;
+}
+
+/** Address of an input column (field, symbol); the caller writes up to the chunk capacity into it. */
+export function inputPtr(field: i32, symbol: i32): usize {
+  if (!started || field < 0 || field >= N_FIELDS || symbol < 0 || symbol >= nSym) return 0;
+  return column(field, symbol);
+}
+
+/**
+ * Processes a chunk of n steps already written to the input columns. Returns how many steps are done;
+ * fewer than n when the event buffer is full: read the records, then call resume().
+ */
+export function run(n: i32): i32 {
+  if (!started) return ERR_NOT_STARTED;
+  if (n < 0 || n > cap) return ERR_CHUNK_TOO_LARGE;
+  evCount = 0;
+  chunkLen = n;
+  chunkDone = 0;
+  strategyPass(n);
+  return portfolioPass();
+}
+
+export function resume(): i32 {
+  if (!started) return ERR_NOT_STARTED;
+  evCount = 0;
+  return portfolioPass();
+}
+
+/** Ends the run: cancels orders still pending. Returns the number of records written. */
+export function finish(): i32 {
+  if (!started) return ERR_NOT_STARTED;
+  evCount = 0;
+  for (let s = 0; s < nSym; s++) {
+    const pending = sym(s, SYM_PENDING);
+    if (pending != 0) {
+      setSym(s, SYM_PENDING, 0);
+      record(KIND_CANCEL, TRACE_CANCEL, sym(s, SYM_PENDING_SEQ), s, REASON_END_OF_DATA, pending, 0, 0, 0);
+    }
+  }
+  return evCount;
+}
+
+export function eventCount(): i32 { return evCount; }
+export function eventsPtr(): usize { return events; }
+export function equityPtr(): usize { return equityOut; }
+export function cashPtr(): usize { return cashOut; }
+export function grossPtr(): usize { return grossOut; }
+export function symbolStatePtr(): usize { return symState; }
+export function cashNow(): f64 { return cash; }
+export function peakEquity(): f64 { return peak; }
+export function isHalted(): bool { return halted; }
+export function stepsDone(): f64 { return stepIndex; }
+export function chunkCapacity(): i32 { return cap; }
+export function eventCapacity(): i32 { return evCap; }

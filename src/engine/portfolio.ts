@@ -1,0 +1,277 @@
+// One portfolio on one kernel instance: validates the spec, configures the kernel, moves chunks of
+// aligned bars in and equity/records out through memory views, and collects the results.
+import * as abi from '../../assembly/abi.js';
+import type { AlignedBars } from '../data/bars.js';
+import { decodeRecords, fillOf, type Fill, type TraceRecord } from './records.js';
+import type { PortfolioSpec, StrategySpec, TracingLevel } from './spec.js';
+import { instantiateKernel, type KernelExports } from './wasm.js';
+
+export interface EngineOptions {
+  /** Steps per kernel call once warm (the chunk capacity). Default 16 384. */
+  chunkSize?: number;
+  /**
+   * Steps of the first call. V8 runs a new wasm function on its baseline compiler and a long call
+   * never tiers up, so a short first call lets the optimizing compiler take over early. Default 1 024.
+   */
+  firstChunk?: number;
+  /** Which records are kept: off = fills only, trades = + orders/risk/cancels, full = + signals. */
+  tracing?: TracingLevel;
+  /** Records per kernel call before it pauses for the buffer to be drained. Default 16 384. */
+  eventCapacity?: number;
+}
+
+/** Final state of one symbol's book. */
+export interface PositionState {
+  symbol: string;
+  position: number;
+  avgCost: number;
+  mark: number;
+  realized: number;
+  fees: number;
+}
+
+/** What one portfolio run yields; arrays are one value per step of the aligned timeline. */
+export interface PortfolioRun {
+  symbols: string[];
+  equity: Float64Array;
+  cash: Float64Array;
+  gross: Float64Array;
+  fills: Fill[];
+  /** Every kept record (fills always; more with tracing). */
+  records: TraceRecord[];
+  positions: PositionState[];
+  halted: boolean;
+}
+
+export class EngineError extends Error {
+  override name = 'EngineError';
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  [abi.ERR_NOT_STARTED]: 'kernel not started',
+  [abi.ERR_ALREADY_STARTED]: 'kernel already started',
+  [abi.ERR_BAD_ARGUMENT]: 'invalid argument',
+  [abi.ERR_CHUNK_TOO_LARGE]: 'chunk larger than the capacity',
+  [abi.ERR_TOO_MANY_RULES]: `too many sizers or limits (at most ${abi.MAX_SIZERS} sizers and ${abi.MAX_LIMITS} limits)`,
+  [abi.ERR_NO_SIZER]: 'no position sizer',
+  [abi.ERR_NO_STRATEGY]: 'no strategy',
+};
+
+function ok(status: number, what: string): number {
+  if (status < 0) throw new EngineError(`${what}: ${STATUS_TEXT[status] ?? `status ${status}`}`);
+  return status;
+}
+
+export const TRACE_MASKS: Record<TracingLevel, number> = {
+  off: abi.TRACE_FILL,
+  trades: abi.TRACE_FILL | abi.TRACE_ORDER | abi.TRACE_RISK | abi.TRACE_CANCEL,
+  full: abi.TRACE_FILL | abi.TRACE_ORDER | abi.TRACE_RISK | abi.TRACE_CANCEL | abi.TRACE_SIGNAL,
+};
+
+const SIZER_CODES = { fixed: abi.SIZER_FIXED, percentage: abi.SIZER_PERCENTAGE, fixed_value: abi.SIZER_FIXED_VALUE };
+const LIMIT_CODES = {
+  max_position_value: abi.LIMIT_MAX_POSITION_VALUE,
+  max_position_size: abi.LIMIT_MAX_POSITION_SIZE,
+  max_gross_exposure: abi.LIMIT_MAX_GROSS_EXPOSURE,
+  max_drawdown: abi.LIMIT_MAX_DRAWDOWN,
+};
+
+function strategyArgs(s: StrategySpec): [number, number, number, number, boolean] {
+  switch (s.type) {
+    case 'momentum':
+      return [abi.STRATEGY_MOMENTUM, s.lookbackPeriod, s.momentumThreshold, 0, s.allowShort];
+    case 'mean_reversion':
+      return [abi.STRATEGY_MEAN_REVERSION, s.lookbackPeriod, s.entryThreshold, s.exitThreshold, s.allowShort];
+    case 'sma_crossover':
+      return [abi.STRATEGY_SMA_CROSSOVER, s.fastPeriod, s.slowPeriod, 0, s.allowShort];
+    case 'breakout':
+      return [abi.STRATEGY_BREAKOUT, s.lookbackPeriod, 0, 0, s.allowShort];
+    case 'rsi':
+      return [abi.STRATEGY_RSI, s.period, s.oversold, s.overbought, s.allowShort];
+    case 'buy_and_hold':
+      return [abi.STRATEGY_BUY_AND_HOLD, 0, 0, 0, false];
+    case 'signals':
+      return [abi.STRATEGY_SIGNALS, 0, 0, 0, s.allowShort];
+  }
+}
+
+/** The input fields a spec reads (close always). */
+function fieldsFor(spec: PortfolioSpec): number[] {
+  const fields = [abi.FIELD_CLOSE];
+  if (spec.execution.fill === 'next_open') fields.push(abi.FIELD_OPEN);
+  if (spec.strategy.type === 'breakout') fields.push(abi.FIELD_HIGH, abi.FIELD_LOW);
+  if (spec.strategy.type === 'signals') fields.push(abi.FIELD_SIGNAL);
+  return fields;
+}
+
+/**
+ * A portfolio bound to its own kernel instance. Feed it consecutive chunks of the timeline with
+ * `runSteps`, then call `finish`. Create with `PortfolioKernel.create`.
+ */
+export class PortfolioKernel {
+  readonly records: TraceRecord[] = [];
+  readonly fills: Fill[] = [];
+  private readonly view: Float64Array;
+  private readonly fields: number[];
+  private readonly capacity: number;
+  private done = 0;
+
+  private constructor(
+    private readonly kernel: KernelExports,
+    readonly spec: PortfolioSpec,
+    readonly symbols: string[],
+    private readonly firstChunk: number,
+  ) {
+    this.view = new Float64Array(kernel.memory.buffer);
+    this.fields = fieldsFor(spec);
+    this.capacity = kernel.chunkCapacity();
+  }
+
+  static async create(module: WebAssembly.Module, spec: PortfolioSpec, symbols: string[],
+    options: EngineOptions = {}): Promise<PortfolioKernel> {
+    const chunkSize = options.chunkSize ?? 16_384;
+    const firstChunk = Math.min(options.firstChunk ?? 1_024, chunkSize);
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new EngineError(`chunkSize must be a positive integer, got ${chunkSize}`);
+    if (symbols.length === 0) throw new EngineError(`portfolio "${spec.portfolioId}" trades no symbol`);
+    const kernel = await instantiateKernel(module);
+    const [code, p1, p2, p3, allowShort] = strategyArgs(spec.strategy);
+    const where = `portfolio "${spec.portfolioId}"`;
+    ok(kernel.setStrategy(code, p1, p2, p3, allowShort ? 1 : 0), `${where}: strategy ${spec.strategy.type}`);
+    spec.sizers.forEach((s, i) =>
+      ok(kernel.addSizer(SIZER_CODES[s.type], s.type === 'fixed_value' ? s.value : s.size), `${where}: position_sizers[${i}]`));
+    spec.limits.forEach((l, i) =>
+      ok(kernel.addLimit(LIMIT_CODES[l.type], l.type === 'max_position_size' ? l.size : l.value), `${where}: limits[${i}]`));
+    const ex = spec.execution;
+    ok(kernel.setExecution(ex.fill === 'close' ? abi.FILL_CLOSE : abi.FILL_NEXT_OPEN, ex.slippageBps,
+      ex.commission.perShare, ex.commission.percent, ex.commission.minimum, ex.allowMargin ? 1 : 0), `${where}: execution`);
+    kernel.setTraceMask(TRACE_MASKS[options.tracing ?? 'off']);
+    ok(kernel.start(symbols.length, spec.initialCapital, chunkSize, options.eventCapacity ?? 16_384), `${where}: start`);
+    return new PortfolioKernel(kernel, spec, symbols, firstChunk);
+  }
+
+  /** Steps processed so far. */
+  get stepsDone(): number {
+    return this.done;
+  }
+
+  /**
+   * Runs steps [from, to) of the aligned bars (from must equal stepsDone), writing equity, cash and
+   * gross exposure into the given output arrays at the same indices.
+   */
+  runSteps(bars: AlignedBars, symbolIndex: number[], from: number, to: number,
+    out: { equity: Float64Array; cash: Float64Array; gross: Float64Array }): void {
+    if (from !== this.done) throw new EngineError(`steps must be consecutive: expected ${this.done}, got ${from}`);
+    let start = from;
+    while (start < to) {
+      const limit = start === 0 ? this.firstChunk : this.capacity;
+      const end = Math.min(to, start + limit);
+      this.runChunk(bars, symbolIndex, start, end, out);
+      start = end;
+    }
+  }
+
+  private runChunk(bars: AlignedBars, symbolIndex: number[], from: number, to: number,
+    out: { equity: Float64Array; cash: Float64Array; gross: Float64Array }): void {
+    const k = this.kernel;
+    const view = this.view;
+    const n = to - from;
+    for (let s = 0; s < symbolIndex.length; s++) {
+      const src = symbolIndex[s];
+      for (const field of this.fields) {
+        const column = this.columnOf(bars, field, src);
+        view.set(column.subarray(from, to), k.inputPtr(field, s) >>> 3);
+      }
+    }
+    let stepsDone = ok(k.run(n), 'run');
+    this.drain();
+    while (stepsDone < n) {
+      stepsDone = ok(k.resume(), 'resume');
+      this.drain();
+    }
+    out.equity.set(view.subarray(k.equityPtr() >>> 3, (k.equityPtr() >>> 3) + n), from);
+    out.cash.set(view.subarray(k.cashPtr() >>> 3, (k.cashPtr() >>> 3) + n), from);
+    out.gross.set(view.subarray(k.grossPtr() >>> 3, (k.grossPtr() >>> 3) + n), from);
+    this.done = to;
+  }
+
+  private columnOf(bars: AlignedBars, field: number, symbol: number): Float64Array {
+    switch (field) {
+      case abi.FIELD_OPEN:
+        return bars.open[symbol];
+      case abi.FIELD_HIGH:
+        return bars.high[symbol];
+      case abi.FIELD_LOW:
+        return bars.low[symbol];
+      case abi.FIELD_CLOSE:
+        return bars.close[symbol];
+      default: {
+        const name = this.spec.strategy.type === 'signals' ? this.spec.strategy.column : '';
+        const column = bars.columns[name]?.[symbol];
+        if (!column) throw new EngineError(`portfolio "${this.spec.portfolioId}": the data has no "${name}" column for its signals strategy`);
+        return column;
+      }
+    }
+  }
+
+  private drain(): void {
+    const count = this.kernel.eventCount();
+    if (count === 0) return;
+    const first = this.records.length;
+    decodeRecords(this.view, this.kernel.eventsPtr() >>> 3, count, this.records);
+    for (let r = first; r < this.records.length; r++) {
+      if (this.records[r].kind === 'fill') this.fills.push(fillOf(this.records[r]));
+    }
+  }
+
+  /** Cancels orders still pending at the end of the data. */
+  finish(): void {
+    ok(this.kernel.finish(), 'finish');
+    this.drain();
+  }
+
+  positions(): PositionState[] {
+    const base = this.kernel.symbolStatePtr() >>> 3;
+    return this.symbols.map((symbol, s) => {
+      const p = base + s * abi.SYM_SLOTS;
+      return {
+        symbol,
+        position: this.view[p + abi.SYM_POSITION],
+        avgCost: this.view[p + abi.SYM_AVG_COST],
+        mark: this.view[p + abi.SYM_MARK],
+        realized: this.view[p + abi.SYM_REALIZED],
+        fees: this.view[p + abi.SYM_FEES],
+      };
+    });
+  }
+
+  get halted(): boolean {
+    return this.kernel.isHalted() !== 0;
+  }
+
+  /** Bytes of this instance's linear memory (constant after create: nothing is allocated per chunk). */
+  get memoryBytes(): number {
+    return this.kernel.memory.buffer.byteLength;
+  }
+}
+
+/**
+ * Runs one portfolio over aligned bars from start to end.
+ * @example
+ *   const run = await runPortfolio(module, spec, alignBars(bars), { tracing: 'trades' });
+ *   console.log(run.equity.at(-1), run.fills.length);
+ */
+export async function runPortfolio(module: WebAssembly.Module, spec: PortfolioSpec, bars: AlignedBars,
+  options: EngineOptions = {}): Promise<PortfolioRun> {
+  const symbols = spec.symbols ?? bars.symbols;
+  const symbolIndex = symbols.map((name) => {
+    const i = bars.symbols.indexOf(name);
+    if (i < 0) throw new EngineError(`portfolio "${spec.portfolioId}": unknown symbol "${name}"; the data has ${bars.symbols.join(', ')}`);
+    return i;
+  });
+  const engine = await PortfolioKernel.create(module, spec, symbols, options);
+  const steps = bars.timestamps.length;
+  const out = { equity: new Float64Array(steps), cash: new Float64Array(steps), gross: new Float64Array(steps) };
+  engine.runSteps(bars, symbolIndex, 0, steps, out);
+  engine.finish();
+  return { symbols, ...out, fills: engine.fills, records: engine.records, positions: engine.positions(), halted: engine.halted };
+}

@@ -1,0 +1,85 @@
+// Kernel event records decoded into plain objects, and the names of their codes.
+// The reference model produces the same shapes, so runs can be compared record for record.
+import * as abi from '../../assembly/abi.js';
+
+export type RecordKind = 'signal' | 'order' | 'fill' | 'risk' | 'cancel';
+export type ReasonName =
+  | 'signal'
+  | 'max_position_value'
+  | 'max_position_size'
+  | 'max_gross_exposure'
+  | 'max_drawdown'
+  | 'halted'
+  | 'order_reduced'
+  | 'order_rejected'
+  | 'end_of_data';
+
+/** One record as the kernel wrote it; the payload fields a–d mean what assembly/abi.ts says per kind. */
+export interface TraceRecord {
+  kind: RecordKind;
+  seq: number;
+  /** seq of the causing record; -1 when the cause is the bar itself (signals, drawdown checks). */
+  cause: number;
+  step: number;
+  /** Index into the portfolio's symbols; -1 for portfolio-wide records (drawdown halt). */
+  symbol: number;
+  reason: ReasonName;
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+}
+
+export const KIND_NAMES: Record<number, RecordKind> = {
+  [abi.KIND_SIGNAL]: 'signal',
+  [abi.KIND_ORDER]: 'order',
+  [abi.KIND_FILL]: 'fill',
+  [abi.KIND_RISK]: 'risk',
+  [abi.KIND_CANCEL]: 'cancel',
+};
+
+export const REASON_NAMES: Record<number, ReasonName> = {
+  [abi.REASON_SIGNAL]: 'signal',
+  [abi.REASON_MAX_POSITION_VALUE]: 'max_position_value',
+  [abi.REASON_MAX_POSITION_SIZE]: 'max_position_size',
+  [abi.REASON_MAX_GROSS_EXPOSURE]: 'max_gross_exposure',
+  [abi.REASON_MAX_DRAWDOWN]: 'max_drawdown',
+  [abi.REASON_HALTED]: 'halted',
+  [abi.REASON_ORDER_REDUCED]: 'order_reduced',
+  [abi.REASON_ORDER_REJECTED]: 'order_rejected',
+  [abi.REASON_END_OF_DATA]: 'end_of_data',
+};
+
+/** Decodes `count` records starting at f64 index `base` of `view`. */
+export function decodeRecords(view: Float64Array, base: number, count: number, out: TraceRecord[]): void {
+  for (let r = 0; r < count; r++) {
+    const p = base + r * abi.REC_SLOTS;
+    out.push({
+      kind: KIND_NAMES[view[p + abi.REC_KIND]],
+      seq: view[p + abi.REC_SEQ],
+      cause: view[p + abi.REC_CAUSE],
+      step: view[p + abi.REC_STEP],
+      symbol: view[p + abi.REC_SYMBOL],
+      reason: REASON_NAMES[view[p + abi.REC_REASON]],
+      a: view[p + abi.REC_A],
+      b: view[p + abi.REC_B],
+      c: view[p + abi.REC_C],
+      d: view[p + abi.REC_D],
+    });
+  }
+}
+
+/** A fill, as results report it. */
+export interface Fill {
+  step: number;
+  symbol: number;
+  quantity: number;
+  price: number;
+  commission: number;
+  realized: number;
+  orderSeq: number;
+}
+
+export function fillOf(r: TraceRecord): Fill {
+  return { step: r.step, symbol: r.symbol, quantity: r.a, price: r.b, commission: r.c, realized: r.d, orderSeq: r.cause };
+}
