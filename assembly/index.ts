@@ -73,15 +73,19 @@ let chunkDone: i32 = 0;
 let recordsPerStep: i32 = 0;
 
 // ---- helpers ----------------------------------------------------------------------------------------
+// @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline function column(field: i32, s: i32): usize {
   return inputBase + ((<usize>(field * nSym + s) * <usize>cap) << 3);
 }
+// @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline function at(base: usize, i: i32): f64 {
   return load<f64>(base + (<usize>i << 3));
 }
+// @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline function sym(s: i32, k: i32): f64 {
   return load<f64>(symState + ((<usize>(s * SYM_SLOTS + k)) << 3));
 }
+// @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline function setSym(s: i32, k: i32, v: f64): void {
   store<f64>(symState + ((<usize>(s * SYM_SLOTS + k)) << 3), v);
 }
@@ -107,6 +111,7 @@ function record(kind: i32, bit: i32, cause: f64, s: i32, reason: i32, a: f64, b:
   return id;
 }
 
+// @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline function commission(q: f64, p: f64): f64 {
   const aq = Math.abs(q);
   const k = perShare * aq + rate * aq * p;

@@ -18,21 +18,27 @@ const ST_F = 7;
 // Columns: close/high/low/signal are f64 per step; dir is i32 per step; ind holds two f64 per step,
 // written only where the direction changes (the values that decided it, for tracing).
 
+// @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline function f64At(base: usize, i: i32): f64 {
   return load<f64>(base + (<usize>i << 3));
 }
+// @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline function setF64(base: usize, i: i32, v: f64): void {
   store<f64>(base + (<usize>i << 3), v);
 }
+// @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline function slot(st: usize, k: i32): f64 {
   return load<f64>(st + (<usize>k << 3));
 }
+// @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline function setSlot(st: usize, k: i32, v: f64): void {
   store<f64>(st + (<usize>k << 3), v);
 }
+// @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline function setDir(dir: usize, i: i32, d: i32): void {
   store<i32>(dir + (<usize>i << 2), d);
 }
+// @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline function setInd(ind: usize, i: i32, a: f64, b: f64): void {
   store<f64>(ind + (<usize>i << 4), a);
   store<f64>(ind + (<usize>i << 4), b, 8);

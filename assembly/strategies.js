@@ -1,0 +1,348 @@
+"use strict";
+// Strategy pass of the kernel: for one symbol and one chunk, turns closes into directions.
+// Strategies depend on prices only, so this runs per symbol in a tight loop before the portfolio pass.
+// Arithmetic follows docs/semantics.md operation for operation (the reference model does the same).
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.STRAT_SLOTS = exports.EPS = void 0;
+exports.momentumPass = momentumPass;
+exports.meanReversionPass = meanReversionPass;
+exports.smaCrossoverPass = smaCrossoverPass;
+exports.breakoutPass = breakoutPass;
+exports.rsiPass = rsiPass;
+exports.buyAndHoldPass = buyAndHoldPass;
+exports.signalsPass = signalsPass;
+exports.EPS = 1e-9;
+// Strategy state: STRAT_SLOTS f64 per symbol. The meaning of slots 2.. depends on the strategy.
+exports.STRAT_SLOTS = 10;
+const ST_COUNT = 0; // the symbol's own bar index t (bars seen so far)
+const ST_DIR = 1; // direction after the last bar
+const ST_A = 2;
+const ST_B = 3;
+const ST_C = 4;
+const ST_D = 5;
+const ST_E = 6;
+const ST_F = 7;
+// Columns: close/high/low/signal are f64 per step; dir is i32 per step; ind holds two f64 per step,
+// written only where the direction changes (the values that decided it, for tracing).
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+function f64At(base, i) {
+    return load(base + (i << 3));
+}
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+function setF64(base, i, v) {
+    store(base + (i << 3), v);
+}
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+function slot(st, k) {
+    return load(st + (k << 3));
+}
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+function setSlot(st, k, v) {
+    store(st + (k << 3), v);
+}
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+function setDir(dir, i, d) {
+    store(dir + (i << 2), d);
+}
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+function setInd(ind, i, a, b) {
+    store(ind + (i << 4), a);
+    store(ind + (i << 4), b, 8);
+}
+/** momentum(L, th): up = 1 + th + EPS, down = 1 - (th + EPS). */
+function momentumPass(close, dir, ind, st, ring, mask, n, lookback, up, down, short) {
+    let t = slot(st, ST_COUNT);
+    let d = slot(st, ST_DIR);
+    for (let i = 0; i < n; i++) {
+        const c = f64At(close, i);
+        if (c != c)
+            continue;
+        let nd = 0;
+        if (t >= lookback) {
+            const b = f64At(ring, (t - lookback) & mask);
+            nd = c > b * up ? 1 : c < b * down ? short : d;
+            if (nd != d)
+                setInd(ind, i, c / b - 1, b);
+        }
+        setF64(ring, t & mask, c);
+        t++;
+        d = nd;
+        setDir(dir, i, d);
+    }
+    setSlot(st, ST_COUNT, t);
+    setSlot(st, ST_DIR, d);
+}
+/** mean_reversion(L, ze, zx): a2 = (ze + EPS)^2, b2 = (zx + EPS)^2. */
+function meanReversionPass(close, dir, ind, st, ring, mask, n, lookback, a2, b2, short) {
+    let t = slot(st, ST_COUNT);
+    let d = slot(st, ST_DIR);
+    let anchor = slot(st, ST_A);
+    let s1 = slot(st, ST_B);
+    let s2 = slot(st, ST_C);
+    let run = slot(st, ST_D);
+    let last = slot(st, ST_E);
+    let since = slot(st, ST_F);
+    const len = lookback;
+    for (let i = 0; i < n; i++) {
+        const c = f64At(close, i);
+        if (c != c)
+            continue;
+        if (t == 0)
+            anchor = c;
+        run = c == last ? run + 1 : 1;
+        last = c;
+        const x = c - anchor;
+        if (t >= lookback) {
+            const o = f64At(ring, (t - lookback) & mask) - anchor;
+            s1 = s1 + (x - o);
+            s2 = s2 + (x * x - o * o);
+        }
+        else {
+            s1 = s1 + x;
+            s2 = s2 + x * x;
+        }
+        setF64(ring, t & mask, c);
+        t++;
+        since++;
+        if (since == lookback) {
+            since = 0;
+            anchor = c;
+            s1 = 0;
+            s2 = 0;
+            for (let j = t - lookback; j < t; j++) {
+                const y = f64At(ring, j & mask) - anchor;
+                s1 += y;
+                s2 += y * y;
+            }
+        }
+        let nd = 0;
+        if (t >= lookback) {
+            const dm = s1 / len;
+            let v = s2 / len - dm * dm;
+            if (v < 0)
+                v = 0;
+            const sma = anchor + dm;
+            const e = exports.EPS * sma;
+            const dev = (c - anchor) - dm;
+            if (run >= lookback || v <= e * e) {
+                nd = d;
+            }
+            else {
+                const dev2 = dev * dev;
+                if (d == 0)
+                    nd = dev < 0 && dev2 > a2 * v ? 1 : dev > 0 && dev2 > a2 * v ? short : 0;
+                else if (d > 0)
+                    nd = dev >= 0 || dev2 <= b2 * v ? 0 : 1;
+                else
+                    nd = dev <= 0 || dev2 <= b2 * v ? 0 : -1;
+            }
+            if (nd != d)
+                setInd(ind, i, v > 0 ? dev / Math.sqrt(v) : 0, sma);
+        }
+        d = nd;
+        setDir(dir, i, d);
+    }
+    setSlot(st, ST_COUNT, t);
+    setSlot(st, ST_DIR, d);
+    setSlot(st, ST_A, anchor);
+    setSlot(st, ST_B, s1);
+    setSlot(st, ST_C, s2);
+    setSlot(st, ST_D, run);
+    setSlot(st, ST_E, last);
+    setSlot(st, ST_F, since);
+}
+/** sma_crossover(F, S), F < S. */
+function smaCrossoverPass(close, dir, ind, st, ring, mask, n, fast, slow, short) {
+    let t = slot(st, ST_COUNT);
+    let d = slot(st, ST_DIR);
+    let anchor = slot(st, ST_A);
+    let fs = slot(st, ST_B);
+    let ss = slot(st, ST_C);
+    let since = slot(st, ST_D);
+    const ff = fast;
+    const sf = slow;
+    for (let i = 0; i < n; i++) {
+        const c = f64At(close, i);
+        if (c != c)
+            continue;
+        if (t == 0)
+            anchor = c;
+        const x = c - anchor;
+        fs = t >= fast ? fs + (x - (f64At(ring, (t - fast) & mask) - anchor)) : fs + x;
+        ss = t >= slow ? ss + (x - (f64At(ring, (t - slow) & mask) - anchor)) : ss + x;
+        setF64(ring, t & mask, c);
+        t++;
+        since++;
+        if (since == slow) {
+            since = 0;
+            anchor = c;
+            fs = 0;
+            ss = 0;
+            for (let j = t - slow; j < t; j++)
+                ss += f64At(ring, j & mask) - anchor;
+            for (let j = t - fast; j < t; j++)
+                fs += f64At(ring, j & mask) - anchor;
+        }
+        let nd = 0;
+        if (t >= slow) {
+            const fm = fs / ff;
+            const sm = ss / sf;
+            const diff = fm - sm;
+            const tol = exports.EPS * Math.abs(anchor + sm);
+            nd = diff > tol ? 1 : diff < -tol ? short : d;
+            if (nd != d)
+                setInd(ind, i, anchor + fm, anchor + sm);
+        }
+        d = nd;
+        setDir(dir, i, d);
+    }
+    setSlot(st, ST_COUNT, t);
+    setSlot(st, ST_DIR, d);
+    setSlot(st, ST_A, anchor);
+    setSlot(st, ST_B, fs);
+    setSlot(st, ST_C, ss);
+    setSlot(st, ST_D, since);
+}
+/**
+ * breakout(L): Donchian channel of the prior L bars, with two monotonic deques stored in `ring`
+ * (maximum of highs: index and value arrays; minimum of lows: same), each `mask + 1` long.
+ */
+function breakoutPass(high, low, close, dir, ind, st, ring, mask, n, lookback, short) {
+    const cap = (mask + 1) << 3;
+    const maxIdx = ring;
+    const maxVal = ring + cap;
+    const minIdx = ring + 2 * cap;
+    const minVal = ring + 3 * cap;
+    let t = slot(st, ST_COUNT);
+    let d = slot(st, ST_DIR);
+    let maxHead = slot(st, ST_A);
+    let maxTail = slot(st, ST_B);
+    let minHead = slot(st, ST_C);
+    let minTail = slot(st, ST_D);
+    for (let i = 0; i < n; i++) {
+        const c = f64At(close, i);
+        if (c != c)
+            continue;
+        const oldest = (t - lookback);
+        while (maxHead < maxTail && f64At(maxIdx, maxHead & mask) < oldest)
+            maxHead++;
+        while (minHead < minTail && f64At(minIdx, minHead & mask) < oldest)
+            minHead++;
+        let nd = 0;
+        if (t >= lookback) {
+            const upper = f64At(maxVal, maxHead & mask);
+            const lower = f64At(minVal, minHead & mask);
+            nd = c > upper + exports.EPS * upper ? 1 : c < lower - exports.EPS * lower ? short : d;
+            if (nd != d)
+                setInd(ind, i, upper, lower);
+        }
+        const h = f64At(high, i);
+        const l = f64At(low, i);
+        while (maxHead < maxTail && f64At(maxVal, (maxTail - 1) & mask) <= h)
+            maxTail--;
+        setF64(maxIdx, maxTail & mask, t);
+        setF64(maxVal, maxTail & mask, h);
+        maxTail++;
+        while (minHead < minTail && f64At(minVal, (minTail - 1) & mask) >= l)
+            minTail--;
+        setF64(minIdx, minTail & mask, t);
+        setF64(minVal, minTail & mask, l);
+        minTail++;
+        t++;
+        d = nd;
+        setDir(dir, i, d);
+    }
+    setSlot(st, ST_COUNT, t);
+    setSlot(st, ST_DIR, d);
+    setSlot(st, ST_A, maxHead);
+    setSlot(st, ST_B, maxTail);
+    setSlot(st, ST_C, minHead);
+    setSlot(st, ST_D, minTail);
+}
+/** rsi(P, oversold, overbought) with Wilder smoothing; lo = oversold - EPS, hi = overbought + EPS. */
+function rsiPass(close, dir, ind, st, n, period, lo, hi, short) {
+    let t = slot(st, ST_COUNT);
+    let d = slot(st, ST_DIR);
+    let prev = slot(st, ST_A);
+    let sumG = slot(st, ST_B);
+    let sumL = slot(st, ST_C);
+    let avgG = slot(st, ST_D);
+    let avgL = slot(st, ST_E);
+    const p = period;
+    const p1 = (period - 1);
+    for (let i = 0; i < n; i++) {
+        const c = f64At(close, i);
+        if (c != c)
+            continue;
+        if (t >= 1) {
+            const delta = c - prev;
+            const g = delta > 0 ? delta : 0;
+            const l = delta < 0 ? -delta : 0;
+            if (t <= period) {
+                sumG += g;
+                sumL += l;
+                if (t == period) {
+                    avgG = sumG / p;
+                    avgL = sumL / p;
+                }
+            }
+            else {
+                avgG = (avgG * p1 + g) / p;
+                avgL = (avgL * p1 + l) / p;
+            }
+        }
+        prev = c;
+        let nd = 0;
+        if (t >= period) {
+            const total = avgG + avgL;
+            const rsi = total == 0 ? 50.0 : (100 * avgG) / total;
+            nd = rsi < lo ? 1 : rsi > hi ? short : d;
+            if (nd != d)
+                setInd(ind, i, rsi, 0);
+        }
+        t++;
+        d = nd;
+        setDir(dir, i, d);
+    }
+    setSlot(st, ST_COUNT, t);
+    setSlot(st, ST_DIR, d);
+    setSlot(st, ST_A, prev);
+    setSlot(st, ST_B, sumG);
+    setSlot(st, ST_C, sumL);
+    setSlot(st, ST_D, avgG);
+    setSlot(st, ST_E, avgL);
+}
+function buyAndHoldPass(close, dir, ind, st, n) {
+    let t = slot(st, ST_COUNT);
+    let d = slot(st, ST_DIR);
+    for (let i = 0; i < n; i++) {
+        const c = f64At(close, i);
+        if (c != c)
+            continue;
+        if (d != 1)
+            setInd(ind, i, c, 0);
+        d = 1;
+        t++;
+        setDir(dir, i, d);
+    }
+    setSlot(st, ST_COUNT, t);
+    setSlot(st, ST_DIR, d);
+}
+function signalsPass(close, signal, dir, ind, st, n, short) {
+    let t = slot(st, ST_COUNT);
+    let d = slot(st, ST_DIR);
+    for (let i = 0; i < n; i++) {
+        const c = f64At(close, i);
+        if (c != c)
+            continue;
+        const v = f64At(signal, i);
+        const nd = v != v ? d : v > exports.EPS ? 1 : v < -exports.EPS ? short : 0;
+        if (nd != d)
+            setInd(ind, i, v, 0);
+        t++;
+        d = nd;
+        setDir(dir, i, d);
+    }
+    setSlot(st, ST_COUNT, t);
+    setSlot(st, ST_DIR, d);
+}
