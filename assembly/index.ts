@@ -66,7 +66,8 @@ let peak: f64 = 0;
 let halted: bool = false;
 let haltSeq: f64 = -1;
 let seq: f64 = 0;
-let stepIndex: f64 = 0; // global step of the next bar
+let stepIndex: f64 = 0; // global step of the bar being processed (then of the next one)
+let stepBase: f64 = 0; // global step of index 0 of the current chunk
 let evCount: i32 = 0;
 let chunkLen: i32 = 0;
 let chunkDone: i32 = 0;
@@ -233,13 +234,66 @@ function strategyPass(n: i32): void {
   }
 }
 
+/**
+ * Step 4 for one symbol with a bar at this step: a direction change gives a signal and maybe an order;
+ * a halted portfolio with a position is flattened. Returns true when something filled at this close.
+ */
+function decide(s: i32, d: i32, c: f64, equity: f64, indPtr: usize): bool {
+  const prev = <i32>sym(s, SYM_PREV_DIR);
+  const pos = sym(s, SYM_POSITION);
+  if (d != prev) {
+    setSym(s, SYM_PREV_DIR, <f64>d);
+    const sig = record(KIND_SIGNAL, TRACE_SIGNAL, -1, s, REASON_SIGNAL, <f64>d, <f64>prev,
+      load<f64>(indPtr), load<f64>(indPtr, 8));
+    let q: f64 = 0;
+    if (d != 0) {
+      q = <f64>d * targetSize(s, c, equity, sig);
+      if (halted && q != 0) {
+        record(KIND_RISK, TRACE_RISK, sig, s, REASON_HALTED, Math.abs(q), 0, drawdownLimit, 0);
+        q = 0;
+      }
+    }
+    const order = q - pos;
+    if (order == 0) return false;
+    placeOrder(s, order, q, c, sig, REASON_SIGNAL);
+    return fillMode == FILL_CLOSE;
+  }
+  if (halted && pos != 0) {
+    placeOrder(s, -pos, 0, c, haltSeq, REASON_MAX_DRAWDOWN);
+    return fillMode == FILL_CLOSE;
+  }
+  return false;
+}
+
+/** Step 3: the drawdown check on this step's mark equity. */
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline function checkDrawdown(equity: f64): void {
+  if (equity > peak) peak = equity;
+  if (!halted && peak - equity >= (drawdownLimit - EPS) * peak) {
+    halted = true;
+    haltSeq = record(KIND_RISK, TRACE_RISK, -1, -1, REASON_MAX_DRAWDOWN, equity, peak, drawdownLimit, 0);
+  }
+}
+
+function markEquity(): f64 {
+  let equity = cash;
+  for (let s = 0; s < nSym; s++) {
+    const pos = sym(s, SYM_POSITION);
+    if (pos != 0) equity += pos * sym(s, SYM_MARK);
+  }
+  return equity;
+}
+
 /** Portfolio pass from chunkDone until the chunk ends or the event buffer could overflow. */
 function portfolioPass(): i32 {
+  return nSym == 1 ? portfolioPassOne() : portfolioPassMany();
+}
+
+function portfolioPassMany(): i32 {
   const stride = <usize>cap;
   let i = chunkDone;
   for (; i < chunkLen; i++) {
     if (evCount + recordsPerStep > evCap) break;
-    let filledAtClose = false;
     // 1. fills at the open, then the mark moves to the close
     for (let s = 0; s < nSym; s++) {
       const c = at(column(FIELD_CLOSE, s), i);
@@ -251,59 +305,20 @@ function portfolioPass(): i32 {
       }
       setSym(s, SYM_MARK, c);
     }
-    // 2. mark
-    let equity = cash;
-    for (let s = 0; s < nSym; s++) {
-      const pos = sym(s, SYM_POSITION);
-      if (pos != 0) equity += pos * sym(s, SYM_MARK);
-    }
-    // 3. drawdown
-    if (drawdownLimit >= 0) {
-      if (equity > peak) peak = equity;
-      if (!halted && peak - equity >= (drawdownLimit - EPS) * peak) {
-        halted = true;
-        haltSeq = record(KIND_RISK, TRACE_RISK, -1, -1, REASON_MAX_DRAWDOWN, equity, peak, drawdownLimit, 0);
-      }
-    }
+    // 2. mark, 3. drawdown
+    let equity = markEquity();
+    if (drawdownLimit >= 0) checkDrawdown(equity);
     // 4. signals and orders
+    let filledAtClose = false;
     for (let s = 0; s < nSym; s++) {
       const c = at(column(FIELD_CLOSE, s), i);
       if (c != c) continue;
       const d = load<i32>(dirBase + ((<usize>s * stride + <usize>i) << 2));
-      const prev = <i32>sym(s, SYM_PREV_DIR);
-      const pos = sym(s, SYM_POSITION);
-      if (d != prev) {
-        setSym(s, SYM_PREV_DIR, <f64>d);
-        const ip = indBase + ((<usize>s * stride + <usize>i) << 4);
-        const sig = record(KIND_SIGNAL, TRACE_SIGNAL, -1, s, REASON_SIGNAL, <f64>d, <f64>prev,
-          load<f64>(ip), load<f64>(ip, 8));
-        let q: f64 = 0;
-        if (d != 0) {
-          q = <f64>d * targetSize(s, c, equity, sig);
-          if (halted && q != 0) {
-            record(KIND_RISK, TRACE_RISK, sig, s, REASON_HALTED, Math.abs(q), 0, drawdownLimit, 0);
-            q = 0;
-          }
-        }
-        const order = q - pos;
-        if (order != 0) {
-          placeOrder(s, order, q, c, sig, REASON_SIGNAL);
-          if (fillMode == FILL_CLOSE) filledAtClose = true;
-        }
-      } else if (halted && pos != 0) {
-        placeOrder(s, -pos, 0, c, haltSeq, REASON_MAX_DRAWDOWN);
-        if (fillMode == FILL_CLOSE) filledAtClose = true;
-      }
+      if (decide(s, d, c, equity, indBase + ((<usize>s * stride + <usize>i) << 4))) filledAtClose = true;
     }
     // 5. record
+    if (filledAtClose) equity = markEquity();
     let gross: f64 = 0;
-    if (filledAtClose) {
-      equity = cash;
-      for (let s = 0; s < nSym; s++) {
-        const pos = sym(s, SYM_POSITION);
-        if (pos != 0) equity += pos * sym(s, SYM_MARK);
-      }
-    }
     for (let s = 0; s < nSym; s++) {
       const pos = sym(s, SYM_POSITION);
       if (pos != 0) gross += Math.abs(pos) * sym(s, SYM_MARK);
@@ -313,6 +328,60 @@ function portfolioPass(): i32 {
     store<f64>(grossOut + (<usize>i << 3), gross);
     stepIndex += 1;
   }
+  chunkDone = i;
+  return i;
+}
+
+/**
+ * The same steps for a portfolio of one symbol, which has a bar at every step: the state lives in
+ * locals and goes back to memory only around the rare fills and orders.
+ */
+function portfolioPassOne(): i32 {
+  const close = column(FIELD_CLOSE, 0);
+  const open = column(FIELD_OPEN, 0);
+  let pos = sym(0, SYM_POSITION);
+  let pending = sym(0, SYM_PENDING);
+  let mark = sym(0, SYM_MARK);
+  let prev = <i32>sym(0, SYM_PREV_DIR);
+  const first = chunkDone;
+  let i = first;
+  for (; i < chunkLen; i++) {
+    if (evCount + recordsPerStep > evCap) break;
+    const c = at(close, i);
+    if (c == c) {
+      if (pending != 0) {
+        setSym(0, SYM_PENDING, 0);
+        stepIndex = stepBase + <f64>i;
+        fill(0, pending, at(open, i), sym(0, SYM_PENDING_SEQ));
+        pos = sym(0, SYM_POSITION);
+        pending = 0;
+      }
+      mark = c;
+    }
+    let equity = pos != 0 ? cash + pos * mark : cash;
+    if (drawdownLimit >= 0) {
+      stepIndex = stepBase + <f64>i;
+      checkDrawdown(equity);
+    }
+    if (c == c) {
+      const d = load<i32>(dirBase + (<usize>i << 2));
+      if (d != prev || (halted && pos != 0)) {
+        setSym(0, SYM_MARK, mark);
+        stepIndex = stepBase + <f64>i;
+        if (decide(0, d, c, equity, indBase + (<usize>i << 4))) {
+          pos = sym(0, SYM_POSITION);
+          equity = pos != 0 ? cash + pos * mark : cash;
+        }
+        pending = sym(0, SYM_PENDING);
+        prev = d;
+      }
+    }
+    store<f64>(equityOut + (<usize>i << 3), equity);
+    store<f64>(cashOut + (<usize>i << 3), cash);
+    store<f64>(grossOut + (<usize>i << 3), pos != 0 ? Math.abs(pos) * mark : 0);
+  }
+  setSym(0, SYM_MARK, mark);
+  stepIndex = stepBase + <f64>i;
   chunkDone = i;
   return i;
 }
@@ -461,6 +530,7 @@ export function run(n: i32): i32 {
   if (!started) return ERR_NOT_STARTED;
   if (n < 0 || n > cap) return ERR_CHUNK_TOO_LARGE;
   evCount = 0;
+  stepBase = stepIndex;
   chunkLen = n;
   chunkDone = 0;
   strategyPass(n);

@@ -49,7 +49,7 @@ export function createBacktestHandler(kernel: WebAssembly.Module) {
         };
         const spec: PortfolioSpec = { ...body.spec, execution: body.spec.execution ?? DEFAULT_EXECUTION };
         const run = await runPortfolio(kernel, spec, bars, { tracing: 'off' });
-        return json({ equity: Array.from(run.equity), fills: run.fills, positions: run.positions });
+        return json({ equity: Array.from(run.equity), fills: run.fills.toArray(), positions: run.positions });
       } catch (e) {
         return json({ error: (e as Error).message }, 400);
       }

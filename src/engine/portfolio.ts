@@ -2,7 +2,7 @@
 // aligned bars in and equity/records out through memory views, and collects the results.
 import * as abi from '../../assembly/abi.js';
 import type { AlignedBars } from '../data/bars.js';
-import { decodeRecords, fillOf, type Fill, type TraceRecord } from './records.js';
+import { decodeRecords, FillTable, type TraceRecord } from './records.js';
 import type { PortfolioSpec, StrategySpec, TracingLevel } from './spec.js';
 import { instantiateKernel, type KernelExports } from './wasm.js';
 
@@ -36,8 +36,8 @@ export interface PortfolioRun {
   equity: Float64Array;
   cash: Float64Array;
   gross: Float64Array;
-  fills: Fill[];
-  /** Every kept record (fills always; more with tracing). */
+  fills: FillTable;
+  /** The records kept by the tracing level (none with 'off'; fills are always in `fills`). */
   records: TraceRecord[];
   positions: PositionState[];
   halted: boolean;
@@ -110,7 +110,7 @@ function fieldsFor(spec: PortfolioSpec): number[] {
  */
 export class PortfolioKernel {
   readonly records: TraceRecord[] = [];
-  readonly fills: Fill[] = [];
+  readonly fills = new FillTable();
   private readonly view: Float64Array;
   private readonly fields: number[];
   private readonly capacity: number;
@@ -121,6 +121,7 @@ export class PortfolioKernel {
     readonly spec: PortfolioSpec,
     readonly symbols: string[],
     private readonly firstChunk: number,
+    private readonly keepRecords: boolean,
   ) {
     this.view = new Float64Array(kernel.memory.buffer);
     this.fields = fieldsFor(spec);
@@ -146,7 +147,7 @@ export class PortfolioKernel {
       ex.commission.perShare, ex.commission.percent, ex.commission.minimum, ex.allowMargin ? 1 : 0), `${where}: execution`);
     kernel.setTraceMask(TRACE_MASKS[options.tracing ?? 'off']);
     ok(kernel.start(symbols.length, spec.initialCapital, chunkSize, options.eventCapacity ?? 16_384), `${where}: start`);
-    return new PortfolioKernel(kernel, spec, symbols, firstChunk);
+    return new PortfolioKernel(kernel, spec, symbols, firstChunk, (options.tracing ?? 'off') !== 'off');
   }
 
   /** Steps processed so far. */
@@ -216,11 +217,12 @@ export class PortfolioKernel {
   private drain(): void {
     const count = this.kernel.eventCount();
     if (count === 0) return;
-    const first = this.records.length;
-    decodeRecords(this.view, this.kernel.eventsPtr() >>> 3, count, this.records);
-    for (let r = first; r < this.records.length; r++) {
-      if (this.records[r].kind === 'fill') this.fills.push(fillOf(this.records[r]));
+    const base = this.kernel.eventsPtr() >>> 3;
+    for (let r = 0; r < count; r++) {
+      const p = base + r * abi.REC_SLOTS;
+      if (this.view[p + abi.REC_KIND] === abi.KIND_FILL) this.fills.appendRecord(this.view, p);
     }
+    if (this.keepRecords) decodeRecords(this.view, base, count, this.records);
   }
 
   /** Cancels orders still pending at the end of the data. */

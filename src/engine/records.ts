@@ -80,6 +80,62 @@ export interface Fill {
   orderSeq: number;
 }
 
-export function fillOf(r: TraceRecord): Fill {
-  return { step: r.step, symbol: r.symbol, quantity: r.a, price: r.b, commission: r.c, realized: r.d, orderSeq: r.cause };
+const FILL_FIELDS = ['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const;
+type FillField = (typeof FILL_FIELDS)[number];
+
+/**
+ * Fills stored column by column (one Float64Array per field, grown by doubling), so a run with a
+ * hundred thousand fills allocates a few arrays rather than a hundred thousand objects.
+ */
+export class FillTable {
+  length = 0;
+  private columns: Record<FillField, Float64Array>;
+
+  constructor(capacity = 64) {
+    this.columns = Object.fromEntries(FILL_FIELDS.map((f) => [f, new Float64Array(capacity)])) as Record<FillField, Float64Array>;
+  }
+
+  /** The column of one field, trimmed to the fills present (a view, not a copy). */
+  column(field: FillField): Float64Array {
+    return this.columns[field].subarray(0, this.length);
+  }
+
+  /** Appends the fill record that starts at f64 index p of a kernel record buffer. */
+  appendRecord(view: Float64Array, p: number): void {
+    if (this.length === this.columns.step.length) this.grow();
+    const i = this.length++;
+    const c = this.columns;
+    c.step[i] = view[p + abi.REC_STEP];
+    c.symbol[i] = view[p + abi.REC_SYMBOL];
+    c.quantity[i] = view[p + abi.REC_A];
+    c.price[i] = view[p + abi.REC_B];
+    c.commission[i] = view[p + abi.REC_C];
+    c.realized[i] = view[p + abi.REC_D];
+    c.orderSeq[i] = view[p + abi.REC_CAUSE];
+  }
+
+  at(i: number): Fill {
+    const c = this.columns;
+    return { step: c.step[i], symbol: c.symbol[i], quantity: c.quantity[i], price: c.price[i],
+      commission: c.commission[i], realized: c.realized[i], orderSeq: c.orderSeq[i] };
+  }
+
+  toArray(): Fill[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i));
+  }
+
+  private grow(): void {
+    for (const f of FILL_FIELDS) {
+      const next = new Float64Array(this.columns[f].length * 2);
+      next.set(this.columns[f]);
+      this.columns[f] = next;
+    }
+  }
+}
+
+/** The fill records of a record list, as fills (used by the reference model and tests). */
+export function fillsOf(records: TraceRecord[]): Fill[] {
+  return records.filter((r) => r.kind === 'fill').map((r) => ({
+    step: r.step, symbol: r.symbol, quantity: r.a, price: r.b, commission: r.c, realized: r.d, orderSeq: r.cause,
+  }));
 }

@@ -73,7 +73,7 @@ describe('workerd', () => {
     const edge = (await res.json()) as { equity: number[]; fills: unknown[] };
     const node = await runPortfolio(await kernelModule(), spec, bars);
     expect(node.fills.length).toBeGreaterThan(10);
-    expect(edge.fills).toEqual(node.fills);
+    expect(edge.fills).toEqual(node.fills.toArray());
     expect(edge.equity).toEqual(Array.from(node.equity)); // JSON round-trips doubles exactly
   });
 

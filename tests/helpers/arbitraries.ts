@@ -94,3 +94,13 @@ export const specArb: fc.Arbitrary<PortfolioSpec> = fc.record({
     allowMargin: fc.boolean(),
   }),
 });
+
+/** A portfolio over a random non-empty subset of the data's symbols, in random order. */
+export const barsAndSpecArb = alignedBarsArb().chain((bars) =>
+  fc.tuple(
+    fc.constant(bars),
+    specArb,
+    fc.oneof(fc.constant(undefined), fc.shuffledSubarray(bars.symbols, { minLength: 1 })),
+  ).map(([b, spec, symbols]) => [b, symbols ? { ...spec, symbols } : spec] as const),
+);
+

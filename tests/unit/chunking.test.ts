@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlignedBars } from '../../src/data/bars.js';
 import { PortfolioKernel, runPortfolio } from '../../src/engine/portfolio.js';
+import { fillsOf } from '../../src/engine/records.js';
 import type { PortfolioSpec } from '../../src/engine/spec.js';
 import { kernelModule, specWith } from '../helpers/kernel.js';
 
@@ -86,7 +87,9 @@ describe('chunked processing', () => {
     const trades = await runPortfolio(module, spec, bars, { tracing: 'trades' });
     const off = await runPortfolio(module, spec, bars, { tracing: 'off' });
     expect(trades.records).toEqual(full.records.filter((r) => r.kind !== 'signal'));
-    expect(off.records).toEqual(full.records.filter((r) => r.kind === 'fill'));
+    expect(off.records).toEqual([]);
+    expect(off.fills.toArray()).toEqual(fillsOf(full.records));
+    expect(full.fills.toArray()).toEqual(fillsOf(full.records));
     expect(Array.from(off.equity)).toEqual(Array.from(full.equity));
   });
 

@@ -3,18 +3,22 @@
 import { describe, expect, it } from 'vitest';
 import type { AlignedBars } from '../../src/data/bars.js';
 import { runPortfolio, type PortfolioRun } from '../../src/engine/portfolio.js';
+import { fillsOf, type Fill } from '../../src/engine/records.js';
 import { DEFAULT_EXECUTION, type ExecutionSpec, type PortfolioSpec } from '../../src/engine/spec.js';
 import { alignedFrom, barsFrom, kernelModule, specWith } from '../helpers/kernel.js';
 import { runReference } from '../reference/model.js';
 
-/** Runs both engines, checks they agree exactly, returns the kernel's run. */
-async function both(spec: PortfolioSpec, bars: AlignedBars): Promise<PortfolioRun> {
+type CaseRun = Omit<PortfolioRun, 'fills'> & { fills: Fill[] };
+
+/** Runs both engines, checks they agree exactly, returns the kernel's run (fills as objects). */
+async function both(spec: PortfolioSpec, bars: AlignedBars): Promise<CaseRun> {
   const run = await runPortfolio(await kernelModule(), spec, bars, { tracing: 'full' });
   const ref = runReference(spec, bars);
   expect(run.records).toEqual(ref.records);
+  expect(run.fills.toArray()).toEqual(fillsOf(ref.records));
   expect(Array.from(run.equity)).toEqual(Array.from(ref.equity));
   expect(Array.from(run.cash)).toEqual(Array.from(ref.cash));
-  return run;
+  return { ...run, fills: run.fills.toArray() };
 }
 
 /** bars whose signal column is given per step (a `signals` strategy trades exactly these directions). */
@@ -26,7 +30,7 @@ function withSignals(rows: Array<[number, number]>, signal: number[]): AlignedBa
 
 const signals = { type: 'signals', column: 'signal', allowShort: true } as const;
 const exec = (over: Partial<ExecutionSpec>): ExecutionSpec => ({ ...DEFAULT_EXECUTION, ...over });
-const kinds = (run: PortfolioRun) => run.records.map((r) => `${r.kind}:${r.reason}@${r.step}`);
+const kinds = (run: CaseRun) => run.records.map((r) => `${r.kind}:${r.reason}@${r.step}`);
 
 describe('fills', () => {
   it('fills at the next open and marks at the close', async () => {

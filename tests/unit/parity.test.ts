@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runPortfolio } from '../../src/engine/portfolio.js';
-import { alignedBarsArb, specArb } from '../helpers/arbitraries.js';
+import { fillsOf } from '../../src/engine/records.js';
+import { barsAndSpecArb } from '../helpers/arbitraries.js';
 import { kernelModule } from '../helpers/kernel.js';
 import { runReference } from '../reference/model.js';
 
@@ -15,10 +16,11 @@ describe('kernel ≡ reference model', () => {
     let fills = 0;
     let traded = 0;
     await fc.assert(
-      fc.asyncProperty(alignedBarsArb(), specArb, fc.integer({ min: 1, max: 64 }), async (bars, spec, chunkSize) => {
+      fc.asyncProperty(barsAndSpecArb, fc.integer({ min: 1, max: 64 }), async ([bars, spec], chunkSize) => {
         const ref = runReference(spec, bars);
         const run = await runPortfolio(module, spec, bars, { tracing: 'full', chunkSize, firstChunk: chunkSize, eventCapacity: 64 });
         expect(run.records).toEqual(ref.records);
+        expect(run.fills.toArray()).toEqual(fillsOf(ref.records));
         expect(Array.from(run.equity)).toEqual(Array.from(ref.equity));
         expect(Array.from(run.cash)).toEqual(Array.from(ref.cash));
         expect(Array.from(run.gross)).toEqual(Array.from(ref.gross));

@@ -1,0 +1,27 @@
+// `npm run bench [-- --json] [-- --bars N]`: every benchmark, printed as a table or as one JSON object.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { benchKernel } from './kernel.js';
+
+const args = process.argv.slice(2);
+const asJson = args.includes('--json');
+const barsArg = args.indexOf('--bars');
+const bars = barsArg >= 0 ? Number(args[barsArg + 1]) : 1_000_000;
+const log = (...xs: unknown[]) => { if (!asJson) console.log(...xs); };
+
+const firstRunScript = fileURLToPath(new URL('./first-run.ts', import.meta.url));
+const firstRun = async (name: string) =>
+  JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', firstRunScript, name, String(bars)], { encoding: 'utf8' }));
+
+log(`kernel: one portfolio, ${bars.toLocaleString('en')} one-minute bars (median of 7 warm runs; first run in a fresh process)`);
+const kernel = await benchKernel({ bars, runs: 7, firstRun });
+if (!asJson) {
+  console.table(Object.fromEntries(Object.entries(kernel).map(([name, k]) => [name, {
+    'wasm M bars/s': (k.wasm_bars_per_s / 1e6).toFixed(1), 'js M bars/s': (k.js_bars_per_s / 1e6).toFixed(1),
+    'wasm/js': k.ratio, 'first run ms': k.first_run_ms, 'warm median ms': k.median_ms,
+    'first/median': (k.first_run_ms / k.median_ms).toFixed(2), 'js first ms': k.js_first_run_ms, fills: k.fills,
+  }])));
+}
+const memory = { peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
+log(`peak RSS of the benchmark process: ${memory.peak_rss_mb} MB`);
+if (asJson) console.log(JSON.stringify({ kernel, memory }));
