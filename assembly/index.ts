@@ -51,9 +51,13 @@ let ringMask: i32 = 0;
 let inputBase: usize = 0;
 let dirBase: usize = 0;
 let indBase: usize = 0;
-let equityOut: usize = 0;
+let equityOut: usize = 0; // where index 0 of the current chunk's outputs goes
 let cashOut: usize = 0;
 let grossOut: usize = 0;
+let runLength: i32 = 0; // > 0: outputs span the whole run (indexed by global step), else one chunk
+let equityRun: usize = 0;
+let cashRun: usize = 0;
+let grossRun: usize = 0;
 let events: usize = 0;
 let symState: usize = 0;
 let stratState: usize = 0;
@@ -474,12 +478,16 @@ export function setTraceMask(mask: i32): void {
   traceMask = mask | TRACE_FILL;
 }
 
-/** Allocates every buffer once; nothing is allocated after this. Returns a status code. */
-export function start(symbols: i32, initialCash: f64, chunkCapacity: i32, eventCapacity: i32): i32 {
+/**
+ * Allocates every buffer once; nothing is allocated after this. With runSteps > 0 the equity, cash and
+ * gross outputs hold the whole run (so the host reads them in place, without a copy per chunk);
+ * with 0 they hold one chunk. Returns a status code.
+ */
+export function start(symbols: i32, initialCash: f64, chunkCapacity: i32, eventCapacity: i32, runSteps: i32): i32 {
   if (started) return ERR_ALREADY_STARTED;
   if (strategy == 0) return ERR_NO_STRATEGY;
   if (nSizers == 0) return ERR_NO_SIZER;
-  if (symbols < 1 || chunkCapacity < 1 || !(initialCash > 0)) return ERR_BAD_ARGUMENT;
+  if (symbols < 1 || chunkCapacity < 1 || runSteps < 0 || !(initialCash > 0)) return ERR_BAD_ARGUMENT;
   nSym = symbols;
   cap = chunkCapacity;
   recordsPerStep = symbols * (RECORDS_PER_SYMBOL_STEP + nLimits) + 1;
@@ -497,9 +505,14 @@ export function start(symbols: i32, initialCash: f64, chunkCapacity: i32, eventC
   inputBase = alloc((<usize>N_FIELDS * n * steps) << 3);
   dirBase = alloc((n * steps) << 2);
   indBase = alloc((n * steps) << 4);
-  equityOut = alloc(steps << 3);
-  cashOut = alloc(steps << 3);
-  grossOut = alloc(steps << 3);
+  runLength = runSteps;
+  const outSteps = runSteps > 0 ? <usize>runSteps : steps;
+  equityRun = alloc(outSteps << 3);
+  cashRun = alloc(outSteps << 3);
+  grossRun = alloc(outSteps << 3);
+  equityOut = equityRun;
+  cashOut = cashRun;
+  grossOut = grossRun;
   events = alloc((<usize>evCap * <usize>REC_SLOTS) << 3);
   symState = alloc((n * <usize>SYM_SLOTS) << 3);
   stratState = alloc((n * <usize>STRAT_SLOTS) << 3);
@@ -531,6 +544,13 @@ export function run(n: i32): i32 {
   if (n < 0 || n > cap) return ERR_CHUNK_TOO_LARGE;
   evCount = 0;
   stepBase = stepIndex;
+  if (runLength > 0) {
+    if (stepBase + <f64>n > <f64>runLength) return ERR_CHUNK_TOO_LARGE;
+    const offset = <usize>stepBase << 3;
+    equityOut = equityRun + offset;
+    cashOut = cashRun + offset;
+    grossOut = grossRun + offset;
+  }
   chunkLen = n;
   chunkDone = 0;
   strategyPass(n);
@@ -559,9 +579,14 @@ export function finish(): i32 {
 
 export function eventCount(): i32 { return evCount; }
 export function eventsPtr(): usize { return events; }
+/** Outputs of the current chunk (index 0 = its first step). */
 export function equityPtr(): usize { return equityOut; }
 export function cashPtr(): usize { return cashOut; }
 export function grossPtr(): usize { return grossOut; }
+/** Outputs of the whole run (index = global step), when started with runSteps > 0; else 0. */
+export function equityRunPtr(): usize { return runLength > 0 ? equityRun : 0; }
+export function cashRunPtr(): usize { return runLength > 0 ? cashRun : 0; }
+export function grossRunPtr(): usize { return runLength > 0 ? grossRun : 0; }
 export function symbolStatePtr(): usize { return symState; }
 export function cashNow(): f64 { return cash; }
 export function peakEquity(): f64 { return peak; }

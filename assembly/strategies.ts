@@ -78,7 +78,7 @@ export function meanReversionPass(close: usize, dir: usize, ind: usize, st: usiz
   let run = <i32>slot(st, ST_D);
   let last = slot(st, ST_E);
   let since = <i32>slot(st, ST_F);
-  const len = <f64>lookback;
+  const invLen = 1 / <f64>lookback;
   for (let i = 0; i < n; i++) {
     const c = f64At(close, i);
     if (c != c) continue;
@@ -110,8 +110,8 @@ export function meanReversionPass(close: usize, dir: usize, ind: usize, st: usiz
     }
     let nd = 0;
     if (t >= lookback) {
-      const dm = s1 / len;
-      let v = s2 / len - dm * dm;
+      const dm = s1 * invLen;
+      let v = s2 * invLen - dm * dm;
       if (v < 0) v = 0;
       const sma = anchor + dm;
       const e = EPS * sma;

@@ -7,6 +7,8 @@ const EPS = 1e-9;
 
 export interface JsRun {
   equity: Float64Array;
+  cash: Float64Array;
+  gross: Float64Array;
   fills: number;
 }
 
@@ -36,6 +38,7 @@ function directions(spec: PortfolioSpec, close: Float64Array, dir: Int32Array): 
   const b = s.exitThreshold + EPS;
   const a2 = a * a;
   const b2 = b * b;
+  const invL = 1 / L;
   const short = s.allowShort ? -1 : 0;
   let d = 0;
   let anchor = 0;
@@ -72,8 +75,8 @@ function directions(spec: PortfolioSpec, close: Float64Array, dir: Int32Array): 
     }
     let nd = 0;
     if (t + 1 >= L) {
-      const dm = s1 / L;
-      let v = s2 / L - dm * dm;
+      const dm = s1 * invL;
+      let v = s2 * invL - dm * dm;
       if (v < 0) v = 0;
       const e = EPS * (anchor + dm);
       if (run >= L || v <= e * e) nd = d;
@@ -90,10 +93,22 @@ function directions(spec: PortfolioSpec, close: Float64Array, dir: Int32Array): 
   }
 }
 
+/** Output buffers, reusable across runs (the kernel tier of the benchmark reuses them on both sides). */
+export interface JsBuffers {
+  dir: Int32Array;
+  equity: Float64Array;
+  cash: Float64Array;
+  gross: Float64Array;
+}
+
+export function jsBuffers(n: number): JsBuffers {
+  return { dir: new Int32Array(n), equity: new Float64Array(n), cash: new Float64Array(n), gross: new Float64Array(n) };
+}
+
 /** One symbol, next_open fills, no limits: the benchmark's configurations. */
-export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Array): JsRun {
+export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Array, buffers = jsBuffers(close.length)): JsRun {
   const n = close.length;
-  const dir = new Int32Array(n);
+  const dir = buffers.dir;
   directions(spec, close, dir);
   const ex = spec.execution;
   const slip = ex.slippageBps / 10000;
@@ -101,7 +116,9 @@ export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Arr
   const rate = ex.commission.percent / 100;
   const minimum = ex.commission.minimum;
   const sizer = spec.sizers[0];
-  const equityOut = new Float64Array(n);
+  const equityOut = buffers.equity;
+  const cashOut = buffers.cash;
+  const grossOut = buffers.gross;
   let cash = spec.initialCapital;
   let position = 0;
   let avg = 0;
@@ -158,6 +175,8 @@ export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Arr
       if (q - position !== 0) pending = q - position;
     }
     equityOut[t] = equity;
+    cashOut[t] = cash;
+    grossOut[t] = position !== 0 ? Math.abs(position) * c : 0;
   }
-  return { equity: equityOut, fills };
+  return { equity: equityOut, cash: cashOut, gross: grossOut, fills };
 }

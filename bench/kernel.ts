@@ -1,13 +1,16 @@
 // Kernel throughput: one portfolio over 1M one-minute bars, the WebAssembly engine against the plain-JS
-// loop of bench/js-engine.ts, measured in the same run after checking both give the same equity.
+// loop of bench/js-engine.ts (same algorithm, same arithmetic), measured in the same run after checking
+// that both give the same equity, cash and gross exposure per bar, bit for bit. Two tiers:
+//   kernel:      the engine loop with output buffers reused on both sides (chunk copies included);
+//   end_to_end:  runPortfolio from a fresh instance to fresh result arrays, against runJs likewise.
 import { readFile } from 'node:fs/promises';
 import { alignBars } from '../src/data/align.js';
 import type { AlignedBars } from '../src/data/bars.js';
 import { generateBars } from '../src/data/generate.js';
-import { runPortfolio } from '../src/engine/portfolio.js';
+import { PortfolioKernel, runPortfolio } from '../src/engine/portfolio.js';
 import { DEFAULT_EXECUTION, type PortfolioSpec } from '../src/engine/spec.js';
 import { compileKernel } from '../src/engine/wasm.js';
-import { runJs } from './js-engine.js';
+import { jsBuffers, runJs } from './js-engine.js';
 
 export const KERNEL_CASES: Record<string, PortfolioSpec> = {
   momentum: {
@@ -38,12 +41,16 @@ export interface KernelFigures {
   median_ms: number;
   js_median_ms: number;
   js_first_run_ms: number;
+  end_to_end_ms: number;
+  js_end_to_end_ms: number;
+  end_to_end_ratio: number;
   fills: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
-/** Times one run of each engine on a cold process: called by bench/first-run.ts in a child process. */
+/** One cold run of each engine: called by bench/first-run.ts in a fresh process. */
 export async function firstRuns(name: string, n: number): Promise<{ wasm_first_ms: number; js_first_ms: number }> {
   const bars = benchBars(n);
   const spec = KERNEL_CASES[name];
@@ -58,37 +65,59 @@ export async function firstRuns(name: string, n: number): Promise<{ wasm_first_m
 
 export async function benchKernel(opts: { bars: number; runs: number; firstRun: (name: string) => Promise<{ wasm_first_ms: number; js_first_ms: number }> }): Promise<Record<string, KernelFigures>> {
   const bars = benchBars(opts.bars);
+  const n = bars.timestamps.length;
   const module = await compileKernel(await kernelBytes());
   const result: Record<string, KernelFigures> = {};
   for (const [name, spec] of Object.entries(KERNEL_CASES)) {
     const cold = await opts.firstRun(name);
-    // Same work check before any timing: bit-identical equity and the same number of fills.
+    // Same work check before any timing.
     const wasm = await runPortfolio(module, spec, bars);
     const js = runJs(spec, bars.open[0], bars.close[0]);
-    if (wasm.fills.length !== js.fills || !wasm.equity.every((v, i) => Object.is(v, js.equity[i]))) {
+    if (wasm.fills.length !== js.fills || !same(wasm.equity, js.equity) || !same(wasm.cash, js.cash) || !same(wasm.gross, js.gross)) {
       throw new Error(`${name}: the JS baseline and the kernel disagree (${js.fills} vs ${wasm.fills.length} fills)`);
     }
     if (wasm.fills.length < 100) throw new Error(`${name}: only ${wasm.fills.length} fills; the benchmark would not exercise trading`);
-    const wasmTimes: number[] = [];
+
+    const buffers = jsBuffers(n);
+    const kernelTimes: number[] = [];
     const jsTimes: number[] = [];
+    const e2eTimes: number[] = [];
+    const jsE2eTimes: number[] = [];
     for (let r = 0; r < opts.runs; r++) {
+      // The kernel writes its outputs in its own memory; touch it once first so both sides write to
+      // memory that is already mapped (runJs below reuses its buffers).
+      const engine = await PortfolioKernel.create(module, spec, bars.symbols, { runSteps: n });
+      const pages = new Uint8Array(engine.memory.buffer);
+      for (let b = 0; b < pages.length; b += 4096) pages[b] = pages[b]; // map every page, change nothing
       let t = performance.now();
+      engine.runSteps(bars, [0], 0, n);
+      engine.finish();
+      kernelTimes.push(performance.now() - t);
+      if (r === 0 && !same(engine.outputs().equity, js.equity)) throw new Error(`${name}: timed kernel run changed the results`);
+      t = performance.now();
+      runJs(spec, bars.open[0], bars.close[0], buffers);
+      jsTimes.push(performance.now() - t);
+      t = performance.now();
       await runPortfolio(module, spec, bars);
-      wasmTimes.push(performance.now() - t);
+      e2eTimes.push(performance.now() - t);
       t = performance.now();
       runJs(spec, bars.open[0], bars.close[0]);
-      jsTimes.push(performance.now() - t);
+      jsE2eTimes.push(performance.now() - t);
     }
-    const wasmMs = median(wasmTimes);
+    if (!same(buffers.equity, js.equity)) throw new Error(`${name}: timed JS run changed the results`);
+    const wasmMs = median(kernelTimes);
     const jsMs = median(jsTimes);
     result[name] = {
-      wasm_bars_per_s: Math.round(opts.bars / (wasmMs / 1000)),
-      js_bars_per_s: Math.round(opts.bars / (jsMs / 1000)),
+      wasm_bars_per_s: Math.round(n / (wasmMs / 1000)),
+      js_bars_per_s: Math.round(n / (jsMs / 1000)),
       ratio: Number((jsMs / wasmMs).toFixed(3)),
       first_run_ms: Number(cold.wasm_first_ms.toFixed(2)),
       median_ms: Number(wasmMs.toFixed(2)),
       js_median_ms: Number(jsMs.toFixed(2)),
       js_first_run_ms: Number(cold.js_first_ms.toFixed(2)),
+      end_to_end_ms: Number(median(e2eTimes).toFixed(2)),
+      js_end_to_end_ms: Number(median(jsE2eTimes).toFixed(2)),
+      end_to_end_ratio: Number((median(jsE2eTimes) / median(e2eTimes)).toFixed(3)),
       fills: wasm.fills.length,
     };
   }

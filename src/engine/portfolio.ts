@@ -18,6 +18,18 @@ export interface EngineOptions {
   tracing?: TracingLevel;
   /** Records per kernel call before it pauses for the buffer to be drained. Default 16 384. */
   eventCapacity?: number;
+  /**
+   * Steps of the whole run, when known: the kernel then writes equity, cash and gross exposure for the
+   * whole run into its own memory and `outputs()` reads them in place (no copy per chunk).
+   */
+  runSteps?: number;
+}
+
+/** Per-step outputs: equity, cash and gross exposure. */
+export interface StepOutputs {
+  equity: Float64Array;
+  cash: Float64Array;
+  gross: Float64Array;
 }
 
 /** Final state of one symbol's book. */
@@ -30,7 +42,11 @@ export interface PositionState {
   fees: number;
 }
 
-/** What one portfolio run yields; arrays are one value per step of the aligned timeline. */
+/**
+ * What one portfolio run yields; arrays are one value per step of the aligned timeline. The three
+ * series are views of the portfolio's WebAssembly memory: `slice()` them before posting them to
+ * another thread (a view clones its whole buffer).
+ */
 export interface PortfolioRun {
   symbols: string[];
   equity: Float64Array;
@@ -146,7 +162,9 @@ export class PortfolioKernel {
     ok(kernel.setExecution(ex.fill === 'close' ? abi.FILL_CLOSE : abi.FILL_NEXT_OPEN, ex.slippageBps,
       ex.commission.perShare, ex.commission.percent, ex.commission.minimum, ex.allowMargin ? 1 : 0), `${where}: execution`);
     kernel.setTraceMask(TRACE_MASKS[options.tracing ?? 'off']);
-    ok(kernel.start(symbols.length, spec.initialCapital, chunkSize, options.eventCapacity ?? 16_384), `${where}: start`);
+    const runSteps = options.runSteps ?? 0;
+    if (!Number.isInteger(runSteps) || runSteps < 0) throw new EngineError(`runSteps must be a whole number, got ${runSteps}`);
+    ok(kernel.start(symbols.length, spec.initialCapital, chunkSize, options.eventCapacity ?? 16_384, runSteps), `${where}: start`);
     return new PortfolioKernel(kernel, spec, symbols, firstChunk, (options.tracing ?? 'off') !== 'off');
   }
 
@@ -156,11 +174,12 @@ export class PortfolioKernel {
   }
 
   /**
-   * Runs steps [from, to) of the aligned bars (from must equal stepsDone), writing equity, cash and
-   * gross exposure into the given output arrays at the same indices.
+   * Runs steps [from, to) of the aligned bars (from must equal stepsDone). Equity, cash and gross
+   * exposure are copied into `out` at the same indices when it is given; without it the kernel must
+   * have been created with `runSteps` and `outputs()` holds them.
    */
-  runSteps(bars: AlignedBars, symbolIndex: number[], from: number, to: number,
-    out: { equity: Float64Array; cash: Float64Array; gross: Float64Array }): void {
+  runSteps(bars: AlignedBars, symbolIndex: number[], from: number, to: number, out?: StepOutputs): void {
+    if (!out && this.kernel.equityRunPtr() === 0) throw new EngineError('runSteps needs output arrays when the kernel was created without runSteps');
     if (from !== this.done) throw new EngineError(`steps must be consecutive: expected ${this.done}, got ${from}`);
     let start = from;
     while (start < to) {
@@ -171,8 +190,7 @@ export class PortfolioKernel {
     }
   }
 
-  private runChunk(bars: AlignedBars, symbolIndex: number[], from: number, to: number,
-    out: { equity: Float64Array; cash: Float64Array; gross: Float64Array }): void {
+  private runChunk(bars: AlignedBars, symbolIndex: number[], from: number, to: number, out: StepOutputs | undefined): void {
     const k = this.kernel;
     const view = this.view;
     const n = to - from;
@@ -189,9 +207,11 @@ export class PortfolioKernel {
       stepsDone = ok(k.resume(), 'resume');
       this.drain();
     }
-    out.equity.set(view.subarray(k.equityPtr() >>> 3, (k.equityPtr() >>> 3) + n), from);
-    out.cash.set(view.subarray(k.cashPtr() >>> 3, (k.cashPtr() >>> 3) + n), from);
-    out.gross.set(view.subarray(k.grossPtr() >>> 3, (k.grossPtr() >>> 3) + n), from);
+    if (out) {
+      out.equity.set(view.subarray(k.equityPtr() >>> 3, (k.equityPtr() >>> 3) + n), from);
+      out.cash.set(view.subarray(k.cashPtr() >>> 3, (k.cashPtr() >>> 3) + n), from);
+      out.gross.set(view.subarray(k.grossPtr() >>> 3, (k.grossPtr() >>> 3) + n), from);
+    }
     this.done = to;
   }
 
@@ -225,6 +245,14 @@ export class PortfolioKernel {
     if (this.keepRecords) decodeRecords(this.view, base, count, this.records);
   }
 
+  /** The whole-run outputs (created with `runSteps`), as views of the kernel's memory, up to stepsDone. */
+  outputs(): StepOutputs {
+    const k = this.kernel;
+    if (k.equityRunPtr() === 0) throw new EngineError('outputs() needs a kernel created with runSteps');
+    const at = (ptr: number) => new Float64Array(this.kernel.memory.buffer, ptr, this.done);
+    return { equity: at(k.equityRunPtr()), cash: at(k.cashRunPtr()), gross: at(k.grossRunPtr()) };
+  }
+
   /** Cancels orders still pending at the end of the data. */
   finish(): void {
     ok(this.kernel.finish(), 'finish');
@@ -250,7 +278,11 @@ export class PortfolioKernel {
     return this.kernel.isHalted() !== 0;
   }
 
-  /** Bytes of this instance's linear memory (constant after create: nothing is allocated per chunk). */
+  /** This instance's linear memory: it never grows after create (nothing is allocated per chunk). */
+  get memory(): WebAssembly.Memory {
+    return this.kernel.memory;
+  }
+
   get memoryBytes(): number {
     return this.kernel.memory.buffer.byteLength;
   }
@@ -270,10 +302,9 @@ export async function runPortfolio(module: WebAssembly.Module, spec: PortfolioSp
     if (i < 0) throw new EngineError(`portfolio "${spec.portfolioId}": unknown symbol "${name}"; the data has ${bars.symbols.join(', ')}`);
     return i;
   });
-  const engine = await PortfolioKernel.create(module, spec, symbols, options);
   const steps = bars.timestamps.length;
-  const out = { equity: new Float64Array(steps), cash: new Float64Array(steps), gross: new Float64Array(steps) };
-  engine.runSteps(bars, symbolIndex, 0, steps, out);
+  const engine = await PortfolioKernel.create(module, spec, symbols, { ...options, runSteps: steps });
+  engine.runSteps(bars, symbolIndex, 0, steps);
   engine.finish();
-  return { symbols, ...out, fills: engine.fills, records: engine.records, positions: engine.positions(), halted: engine.halted };
+  return { symbols, ...engine.outputs(), fills: engine.fills, records: engine.records, positions: engine.positions(), halted: engine.halted };
 }

@@ -12,7 +12,7 @@ export interface KernelExports {
   setExecution(mode: number, slippageBps: number, perShare: number, percent: number, minimum: number,
     allowMargin: number): number;
   setTraceMask(mask: number): void;
-  start(symbols: number, initialCash: number, chunkCapacity: number, eventCapacity: number): number;
+  start(symbols: number, initialCash: number, chunkCapacity: number, eventCapacity: number, runSteps: number): number;
   inputPtr(field: number, symbol: number): number;
   run(steps: number): number;
   resume(): number;
@@ -22,6 +22,9 @@ export interface KernelExports {
   equityPtr(): number;
   cashPtr(): number;
   grossPtr(): number;
+  equityRunPtr(): number;
+  cashRunPtr(): number;
+  grossRunPtr(): number;
   symbolStatePtr(): number;
   cashNow(): number;
   peakEquity(): number;

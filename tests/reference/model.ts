@@ -96,8 +96,9 @@ function meanReversion(L: number, ze: number, zx: number, short: number): Strate
         }
       }
       if (t < L - 1) return { dir: (d = 0), ind1: 0, ind2: 0 };
-      const dm = S1 / L;
-      const v = Math.max(S2 / L - dm * dm, 0);
+      const invL = 1 / L;
+      const dm = S1 * invL;
+      const v = Math.max(S2 * invL - dm * dm, 0);
       const sma = K + dm;
       const dev = (c - K) - dm;
       const window = closes.slice(t + 1 - L);

@@ -7,7 +7,7 @@ import { kernelModule } from '../helpers/kernel.js';
 
 describe('ABI', () => {
   it('keeps its pinned layout (bump ABI_VERSION and this table together)', () => {
-    expect(abi.ABI_VERSION).toBe(1);
+    expect(abi.ABI_VERSION).toBe(2);
     expect([abi.REC_SLOTS, abi.REC_KIND, abi.REC_SEQ, abi.REC_CAUSE, abi.REC_STEP, abi.REC_SYMBOL, abi.REC_REASON,
       abi.REC_A, abi.REC_B, abi.REC_C, abi.REC_D]).toEqual([10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect([abi.KIND_SIGNAL, abi.KIND_ORDER, abi.KIND_FILL, abi.KIND_RISK, abi.KIND_CANCEL]).toEqual([1, 2, 3, 4, 5]);
@@ -35,7 +35,7 @@ describe('ABI', () => {
     expect(k.addSizer(abi.SIZER_FIXED, 10)).toBe(abi.STATUS_OK);
     expect(k.setExecution(abi.FILL_NEXT_OPEN, 0, 0.5, 0, 0, 0)).toBe(abi.STATUS_OK);
     k.setTraceMask(abi.TRACE_FILL);
-    expect(k.start(1, 1_000, 4, 64)).toBe(abi.STATUS_OK);
+    expect(k.start(1, 1_000, 4, 64, 0)).toBe(abi.STATUS_OK);
     const mem = new Float64Array(k.memory.buffer);
     mem.set([10, 12], k.inputPtr(abi.FIELD_OPEN, 0) / 8);
     mem.set([11, 13], k.inputPtr(abi.FIELD_CLOSE, 0) / 8);
@@ -53,16 +53,16 @@ describe('ABI', () => {
   it('returns status codes for bad calls instead of trapping', async () => {
     const k = await instantiateKernel(await kernelModule());
     expect(k.run(1)).toBe(abi.ERR_NOT_STARTED);
-    expect(k.start(1, 1_000, 4, 64)).toBe(abi.ERR_NO_STRATEGY);
+    expect(k.start(1, 1_000, 4, 64, 0)).toBe(abi.ERR_NO_STRATEGY);
     expect(k.setStrategy(99, 0, 0, 0, 0)).toBe(abi.ERR_BAD_ARGUMENT);
     expect(k.setStrategy(abi.STRATEGY_MOMENTUM, 0, 0.1, 0, 1)).toBe(abi.ERR_BAD_ARGUMENT); // L = 0
     expect(k.setStrategy(abi.STRATEGY_MOMENTUM, 5, 0.1, 0, 1)).toBe(abi.STATUS_OK);
-    expect(k.start(1, 1_000, 4, 64)).toBe(abi.ERR_NO_SIZER);
+    expect(k.start(1, 1_000, 4, 64, 0)).toBe(abi.ERR_NO_SIZER);
     expect(k.addSizer(abi.SIZER_FIXED, -1)).toBe(abi.ERR_BAD_ARGUMENT);
     expect(k.addLimit(abi.LIMIT_MAX_DRAWDOWN, 1.5)).toBe(abi.ERR_BAD_ARGUMENT);
     expect(k.addSizer(abi.SIZER_FIXED, 1)).toBe(abi.STATUS_OK);
-    expect(k.start(1, 1_000, 4, 64)).toBe(abi.STATUS_OK);
-    expect(k.start(1, 1_000, 4, 64)).toBe(abi.ERR_ALREADY_STARTED);
+    expect(k.start(1, 1_000, 4, 64, 0)).toBe(abi.STATUS_OK);
+    expect(k.start(1, 1_000, 4, 64, 0)).toBe(abi.ERR_ALREADY_STARTED);
     expect(k.run(5)).toBe(abi.ERR_CHUNK_TOO_LARGE);
   });
 
