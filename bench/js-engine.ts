@@ -1,6 +1,8 @@
 // The plain-JavaScript baseline of the benchmark: the kernel's single-symbol loop (strategy pass, then
 // fills, mark, orders) written as ordinary JS over Float64Arrays, with the same arithmetic, so its
 // equity must equal the kernel's bit for bit. Covers momentum / mean_reversion with fixed / percentage.
+import * as abi from '../assembly/abi.js';
+import { FillTable } from '../src/engine/records.js';
 import type { PortfolioSpec } from '../src/engine/spec.js';
 
 const EPS = 1e-9;
@@ -9,7 +11,7 @@ export interface JsRun {
   equity: Float64Array;
   cash: Float64Array;
   gross: Float64Array;
-  fills: number;
+  fills: FillTable;
 }
 
 /** Directions of the whole series (pass 1), as the kernel's strategy pass computes them. */
@@ -124,7 +126,8 @@ export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Arr
   let avg = 0;
   let pending = 0;
   let prev = 0;
-  let fills = 0;
+  const fills = new FillTable();
+  const fillRecord = new Float64Array(abi.REC_SLOTS); // the kernel's record layout, stored by the same table code
   const commission = (q: number, p: number) => {
     const aq = Math.abs(q);
     const k = perShare * aq + rate * aq * p;
@@ -152,13 +155,23 @@ export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Arr
       if (!skip) {
         const old = position;
         const next = old + q;
+        let realized = 0;
         if (old === 0 || (old > 0) === (q > 0)) avg = (avg * old + q * p) / next;
         else if (Math.abs(q) <= Math.abs(old)) {
+          realized = -q * (p - avg);
           if (next === 0) avg = 0;
-        } else avg = p;
+        } else {
+          realized = old * (p - avg);
+          avg = p;
+        }
         cash = (cash - q * p) - k;
         position = next;
-        fills++;
+        fillRecord[abi.REC_STEP] = t;
+        fillRecord[abi.REC_A] = q;
+        fillRecord[abi.REC_B] = p;
+        fillRecord[abi.REC_C] = k;
+        fillRecord[abi.REC_D] = realized;
+        fills.appendRecord(fillRecord, 0);
       }
     }
     const c = close[t];

@@ -95,6 +95,15 @@ export class FillTable {
     this.columns = Object.fromEntries(FILL_FIELDS.map((f) => [f, new Float64Array(capacity)])) as Record<FillField, Float64Array>;
   }
 
+  /** A table over existing columns (for example received from a worker); absent columns mean no fills. */
+  static fromColumns(columns: Partial<Record<FillField, Float64Array>> | undefined): FillTable {
+    const table = new FillTable(0);
+    if (!columns?.step) return table;
+    table.columns = Object.fromEntries(FILL_FIELDS.map((f) => [f, columns[f] ?? new Float64Array(columns.step!.length)])) as Record<FillField, Float64Array>;
+    table.length = columns.step.length;
+    return table;
+  }
+
   /** The column of one field, trimmed to the fills present (a view, not a copy). */
   column(field: FillField): Float64Array {
     return this.columns[field].subarray(0, this.length);
@@ -102,7 +111,7 @@ export class FillTable {
 
   /** Appends the fill record that starts at f64 index p of a kernel record buffer. */
   appendRecord(view: Float64Array, p: number): void {
-    if (this.length === this.columns.step.length) this.grow();
+    if (this.length >= this.columns.step.length) this.grow();
     const i = this.length++;
     const c = this.columns;
     c.step[i] = view[p + abi.REC_STEP];
@@ -126,7 +135,7 @@ export class FillTable {
 
   private grow(): void {
     for (const f of FILL_FIELDS) {
-      const next = new Float64Array(this.columns[f].length * 2);
+      const next = new Float64Array(Math.max(64, this.columns[f].length * 2));
       next.set(this.columns[f]);
       this.columns[f] = next;
     }

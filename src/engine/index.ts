@@ -1,0 +1,9 @@
+// The engine layer on its own: load the kernel, run one portfolio, read its records.
+export { compileKernel, instantiateKernel, KernelLoadError } from './wasm.js';
+export type { KernelExports, KernelSource } from './wasm.js';
+export { defaultKernel } from './default-kernel.js';
+export { EngineError, PortfolioKernel, runPortfolio } from './portfolio.js';
+export type { EngineOptions, PortfolioRun, PositionState, StepOutputs } from './portfolio.js';
+export { decodeRecords, FillTable, fillsOf } from './records.js';
+export type { Fill, ReasonName, RecordKind, TraceRecord } from './records.js';
+export * from './spec.js';

@@ -1,0 +1,20 @@
+// The public surface of foliolab: load a config, get bars, run a backtest, read the results.
+export { ConfigError, loadConfig } from './config/index.js';
+export type { RunConfig, DataSpec, RebalanceSpec } from './config/index.js';
+export { alignBars, CsvError, generateBars, parseCsv, parseCsvStream, toCsv } from './data/index.js';
+export type { AlignedBars, Bars, SymbolBars } from './data/index.js';
+export { runBacktest, barsForConfig } from './workflow/run.js';
+export { InlineExecutor } from './workflow/executor.js';
+export type { Executor, ExecutorJob, WorkerPoolOptions } from './workflow/executor.js';
+export type { KeepOptions } from './workflow/system.js';
+export { IsolationValidator } from './workflow/isolation.js';
+export type { IsolationReport } from './workflow/isolation.js';
+export { EventBus, EventTracer, IsolationViolation, toEvent } from './events/index.js';
+export type { EventFilter, EventType, FillExplanation, FolioEvent } from './events/index.js';
+export type { PortfolioFailed, PortfolioOk, PortfolioResult, RunOptions, RunProgress, RunResult } from './workflow/run.js';
+export { compileKernel } from './engine/wasm.js';
+export { defaultKernel } from './engine/default-kernel.js';
+export { PortfolioKernel, runPortfolio } from './engine/portfolio.js';
+export type { EngineOptions, PortfolioRun, PositionState } from './engine/portfolio.js';
+export type { Fill, FillTable, TraceRecord } from './engine/records.js';
+export type { PortfolioSpec, StrategySpec, SizerSpec, LimitSpec, ExecutionSpec, TracingLevel } from './engine/spec.js';

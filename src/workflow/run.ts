@@ -1,0 +1,131 @@
+// runBacktest: a whole config over shared bars, one kernel instance per trading system, on an executor
+// (inline or a worker pool). A system that fails is reported with its error while the others run.
+import { alignBars } from '../data/align.js';
+import type { AlignedBars, Bars } from '../data/bars.js';
+import { generateBars } from '../data/generate.js';
+import type { RunConfig } from '../config/schema.js';
+import { defaultKernel } from '../engine/default-kernel.js';
+import { FillTable } from '../engine/records.js';
+import type { TracingLevel } from '../engine/spec.js';
+import { toEvents, type FolioEvent } from '../events/event.js';
+import { abortError, createRegisteredPool, InlineExecutor, workerPoolAvailable, type Executor, type SystemFailure } from './executor.js';
+import type { KeepOptions, SystemOutcome } from './system.js';
+
+export interface RunProgress {
+  portfolioId: string;
+  stepsDone: number;
+  steps: number;
+}
+
+export interface RunOptions {
+  /** Bars for the run; required when the config's data source is `csv` (src/ reads no files). */
+  bars?: Bars | AlignedBars;
+  /** A compiled kernel; defaults to the package's own. */
+  kernel?: WebAssembly.Module;
+  /** Overrides the config's tracing level. */
+  tracing?: TracingLevel;
+  /**
+   * Where the systems run: 'inline' (this thread), 'workers' (a pool, one kernel instance per
+   * portfolio inside it), 'auto' (workers when a pool is available and the run is large enough),
+   * or an Executor you manage. Default 'auto'.
+   */
+  executor?: 'auto' | 'inline' | 'workers' | Executor;
+  /** Pool size for 'workers'/'auto'. */
+  workers?: number;
+  /** What to keep of each portfolio's series and fills. Metrics always use every bar. */
+  keep?: KeepOptions;
+  onProgress?: (progress: RunProgress) => void;
+  /** Stops the run promptly; the promise then rejects with an AbortError and returns nothing. */
+  signal?: AbortSignal;
+  /** Steps per progress report and abort check. Default 65 536. */
+  sliceSteps?: number;
+}
+
+/** A portfolio that ran, with its results (series as kept by `keep`). */
+export interface PortfolioOk extends Omit<SystemOutcome, 'fills'> {
+  /** Timestamps of the kept series (the run's timestamps when every bar is kept). */
+  timestamps: Float64Array;
+  fills: FillTable;
+  /**
+   * The records as Events of the portfolio's namespace (with tracing 'trades' or 'full'). Decoded on
+   * first access (records are compact; Events are objects), then kept.
+   */
+  events: FolioEvent[];
+}
+
+export type PortfolioFailed = SystemFailure;
+export type PortfolioResult = PortfolioOk | PortfolioFailed;
+
+export interface RunResult {
+  name: string;
+  timestamps: Float64Array;
+  symbols: string[];
+  portfolios: Record<string, PortfolioResult>;
+  executor: 'inline' | 'workers';
+  warnings: string[];
+}
+
+function isAligned(bars: Bars | AlignedBars): bars is AlignedBars {
+  return (bars as AlignedBars).timestamps instanceof Float64Array;
+}
+
+/** Bars the config asks for: the given ones, or generated from `data` when its source is `generated`. */
+export function barsForConfig(config: RunConfig, given?: Bars | AlignedBars): AlignedBars {
+  if (given) return isAligned(given) ? given : alignBars(given, config.data.symbols);
+  if (config.data.source === 'generated') {
+    const { symbols, bars, interval, seed, start } = config.data;
+    return alignBars(generateBars({ symbols, bars, interval, seed, start }), symbols);
+  }
+  throw new Error(`data.source is "csv": pass the bars (parseCsv of ${config.data.filePath ?? Object.values(config.data.files ?? {}).join(', ')}) in options.bars`);
+}
+
+/** Symbol-steps from which 'auto' prefers workers (below it, starting workers costs more than it saves). */
+export const AUTO_WORKERS_MIN_WORK = 2_000_000;
+
+function chooseExecutor(option: RunOptions['executor'], work: number, systems: number, size?: number): { executor: Executor; owned: boolean } {
+  if (typeof option === 'object') return { executor: option, owned: false };
+  const choice = option ?? 'auto';
+  const useWorkers = choice === 'workers' || (choice === 'auto' && workerPoolAvailable() && systems > 1 && work >= AUTO_WORKERS_MIN_WORK);
+  return { executor: useWorkers ? createRegisteredPool({ size }) : new InlineExecutor(), owned: true };
+}
+
+function revive(outcome: SystemOutcome, config: RunConfig, timestamps: Float64Array): PortfolioOk {
+  const spec = config.tradingSystems.find((s) => s.portfolioId === outcome.portfolioId)!;
+  const source = { portfolioId: outcome.portfolioId, namespace: outcome.namespace, symbols: outcome.symbols, timestamps, strategy: spec.strategy.type };
+  const kept = outcome.sampledAt ? Float64Array.from(outcome.sampledAt, (i) => timestamps[i]) : timestamps;
+  const result = { ...outcome, timestamps: kept, fills: FillTable.fromColumns(outcome.fills) } as PortfolioOk;
+  let events: FolioEvent[] | undefined;
+  Object.defineProperty(result, 'events', {
+    enumerable: true, configurable: true,
+    get: () => (events ??= toEvents(outcome.records, source)),
+    set: (value: FolioEvent[]) => (events = value),
+  });
+  return result;
+}
+
+/**
+ * Runs every trading system of a config over the same bars.
+ * @example
+ *   const result = await runBacktest(loadConfig(yaml), { bars: parseCsv(csv, { symbol: 'SPY' }) });
+ *   for (const p of Object.values(result.portfolios)) if (p.status === 'ok') console.log(p.portfolioId, p.finalEquity);
+ */
+export async function runBacktest(config: RunConfig, options: RunOptions = {}): Promise<RunResult> {
+  if (options.signal?.aborted) throw abortError();
+  const bars = barsForConfig(config, options.bars);
+  const module = options.kernel ?? (await defaultKernel());
+  const work = bars.timestamps.length * config.tradingSystems.reduce((n, s) => n + (s.symbols ?? bars.symbols).length, 0);
+  const { executor, owned } = chooseExecutor(options.executor, work, config.tradingSystems.length, options.workers);
+  try {
+    const outcomes = await executor.run({
+      module, bars, systems: config.tradingSystems, tracing: options.tracing ?? config.tracing, keep: options.keep,
+      sliceSteps: options.sliceSteps, signal: options.signal,
+      onProgress: options.onProgress && ((portfolioId, stepsDone, steps) => options.onProgress!({ portfolioId, stepsDone, steps })),
+    });
+    if (options.signal?.aborted) throw abortError();
+    const portfolios: Record<string, PortfolioResult> = {};
+    for (const o of outcomes) portfolios[o.portfolioId] = o.status === 'ok' ? revive(o, config, bars.timestamps) : o;
+    return { name: config.workflow.name, timestamps: bars.timestamps, symbols: bars.symbols, portfolios, executor: executor.kind, warnings: config.warnings };
+  } finally {
+    if (owned) await executor.dispose();
+  }
+}
