@@ -1,7 +1,8 @@
 // `npm run bench [-- --json] [-- --bars N]`: every benchmark, printed as a table or as one JSON object.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { benchKernel } from './kernel.js';
+import { benchBars, benchKernel } from './kernel.js';
+import { benchScaling } from './scaling.js';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -24,6 +25,8 @@ if (!asJson) {
     'e2e ms': k.end_to_end_ms, 'js e2e ms': k.js_end_to_end_ms, 'e2e wasm/js': k.end_to_end_ratio, fills: k.fills,
   }])));
 }
+log('\nscaling: trading systems on the same bars, inline vs a pool of 2 workers');
+const scaling = await benchScaling(benchBars(bars), log);
 const memory = { peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
 log(`peak RSS of the benchmark process: ${memory.peak_rss_mb} MB`);
-if (asJson) console.log(JSON.stringify({ kernel, memory }));
+if (asJson) console.log(JSON.stringify({ kernel, scaling, memory }));
