@@ -2,7 +2,7 @@
 // Plain integer constants only, so this file compiles as AssemblyScript and is imported by src/engine.
 
 /** Bumped whenever anything below changes meaning; the TS facade refuses a module with another. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 // ---- event records: REC_SLOTS f64 values each, written to the event buffer ----------------------
 export const REC_SLOTS = 10;

@@ -577,6 +577,27 @@ export function finish(): i32 {
   return evCount;
 }
 
+/**
+ * Moves capital in (amount > 0) or out (< 0) at the close of the last processed step: cash changes, the
+ * step's recorded equity and cash include the move, and the drawdown peak scales by the same factor as
+ * equity, so a withdrawal is not a loss. Returns the equity after the move.
+ */
+export function adjustCash(amount: f64): f64 {
+  if (!started) return NaN;
+  const before = markEquity();
+  cash += amount;
+  const after = before + amount;
+  if (before > 0 && after > 0) peak = peak * (after / before);
+  else if (after > peak) peak = after;
+  // The last recorded step of the current chunk (or of the run) takes the move too.
+  if (chunkDone > 0) {
+    const last = <usize>(chunkDone - 1) << 3;
+    store<f64>(equityOut + last, load<f64>(equityOut + last) + amount);
+    store<f64>(cashOut + last, load<f64>(cashOut + last) + amount);
+  }
+  return after;
+}
+
 export function eventCount(): i32 { return evCount; }
 export function eventsPtr(): usize { return events; }
 /** Outputs of the current chunk (index 0 = its first step). */

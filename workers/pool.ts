@@ -1,13 +1,14 @@
-// The worker pool executor: spreads trading systems over a few workers (many portfolios share a
-// worker, each with its own kernel instance), sends the compiled module and the bars once per worker,
-// streams progress, and stops every worker at once on abort.
+// The worker pool executor: spreads trading systems over a few workers (many portfolios share a worker,
+// each with its own kernel instance), sends the compiled module and the bars once per worker, advances
+// every worker in lockstep when capital has to move, streams progress, and stops every worker on abort.
 import { proxy, transfer } from 'comlink';
 import { canShareMemory, packBars, type PackedBars } from '../src/data/pack.js';
 import type { PortfolioSpec } from '../src/engine/spec.js';
 import {
-  abortError, defaultPoolSize, failureOf, type Executor, type ExecutorJob, type SystemFailure, type WorkerPoolOptions,
+  abortError, defaultPoolSize, failureOf, runToEnd, type CashMove, type Executor, type ExecutorJob, type ExecutorSession,
+  type SystemFailure, type WorkerPoolOptions,
 } from '../src/workflow/executor.js';
-import type { SystemOutcome } from '../src/workflow/system.js';
+import type { SystemOutcome, SystemState } from '../src/workflow/system.js';
 import type { Spawn, SpawnedWorker } from './spawn.js';
 
 /** Splits systems over n workers, largest first onto the least loaded (cost = symbols traded). */
@@ -24,10 +25,13 @@ export function assignSystems(systems: PortfolioSpec[], allSymbols: string[], n:
   return groups.map((g) => g.sort((a, b) => a - b)).filter((g) => g.length > 0);
 }
 
+let nextSession = 1;
+
 export class WorkerPool implements Executor {
   readonly kind = 'workers' as const;
   readonly size: number;
-  private readonly workers: SpawnedWorker[] = [];
+  /** Workers by index, as promises so concurrent sessions never spawn the same one twice. */
+  private readonly workers: Array<Promise<SpawnedWorker> | undefined> = [];
   private disposed = false;
 
   constructor(private readonly spawn: Spawn, options: WorkerPoolOptions = {}) {
@@ -35,71 +39,103 @@ export class WorkerPool implements Executor {
     if (!Number.isInteger(this.size) || this.size < 1) throw new RangeError(`worker pool size must be a whole number ≥ 1, got ${options.size}`);
   }
 
-  private async worker(i: number): Promise<SpawnedWorker> {
-    while (this.workers.length <= i) this.workers.push(await this.spawn());
-    return this.workers[i];
+  private worker(i: number): Promise<SpawnedWorker> {
+    return (this.workers[i] ??= this.spawn());
   }
 
-  async run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
+  run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
+    return runToEnd(this, job);
+  }
+
+  async open(job: ExecutorJob): Promise<ExecutorSession> {
     if (this.disposed) throw new Error('this worker pool has been disposed');
     if (job.signal?.aborted) throw abortError();
+    const id = nextSession++;
     const groups = assignSystems(job.systems, job.bars.symbols, this.size);
-    const shared = canShareMemory();
     // Shared memory: one copy of the bars for every worker. Otherwise each worker gets a copy of just the
-    // symbols its systems trade, transferred (the data distributor: no worker receives what it does not use).
-    const sharedBars = shared ? packBars(job.bars, { shared: true }) : undefined;
-    const results: Array<SystemOutcome | SystemFailure> = new Array(job.systems.length);
+    // symbols its systems trade, transferred (no worker receives data it does not use).
+    const shared = canShareMemory() ? packBars(job.bars, { shared: true }) : undefined;
+    const failed = new Map<number, SystemFailure>();
+    const alive = new Set(groups.map((_, w) => w));
     let aborted = false;
+
     const abort = new Promise<never>((_, reject) => {
       const stop = () => {
         aborted = true;
-        this.terminateAll();
+        for (let w = 0; w < this.workers.length; w++) this.drop(w);
         reject(abortError());
       };
       if (job.signal?.aborted) stop();
       job.signal?.addEventListener('abort', stop, { once: true });
     });
-    abort.catch(() => {}); // observed below; avoids an unhandled rejection when the run finishes first
-    const progress = job.onProgress && proxy((id: string, done: number, steps: number) => {
-      if (!aborted) job.onProgress!(id, done, steps);
+    abort.catch(() => {}); // observed by every call below; silences the unhandled rejection otherwise
+    const progress = job.onProgress && proxy((pid: string, done: number, steps: number) => {
+      if (!aborted) job.onProgress!(pid, done, steps);
     });
-    const runs = groups.map(async (group, w) => {
-      const specs = group.map((i) => job.systems[i]);
+
+    /** Calls every live worker; a worker that dies takes only its own systems with it. */
+    const each = async <T>(call: (worker: SpawnedWorker, w: number) => Promise<T>): Promise<Array<T | undefined>> => {
+      const out = await Promise.race([Promise.all([...alive].map(async (w) => {
+        const worker = await this.worker(w);
+        try {
+          return [w, await Promise.race([call(worker, w), worker.died.then((e) => Promise.reject(e))])] as const;
+        } catch (e) {
+          if (aborted) return [w, undefined] as const;
+          if ((e as Error).name === 'AbortError') throw e;
+          for (const i of groups[w]) failed.set(i, failureOf(job.systems[i], e));
+          alive.delete(w);
+          if (!(await isResponsive(worker))) this.drop(w);
+          return [w, undefined] as const;
+        }
+      })), abort]);
+      if (aborted) throw abortError();
+      const byWorker: Array<T | undefined> = [];
+      for (const [w, value] of out) byWorker[w] = value;
+      return byWorker;
+    };
+
+    await each((worker, w) => {
+      const specs = groups[w].map((i) => job.systems[i]);
       let packed: PackedBars;
-      if (sharedBars) packed = sharedBars;
+      if (shared) packed = shared;
       else {
         const used = job.bars.symbols.filter((s) => specs.some((spec) => (spec.symbols ?? job.bars.symbols).includes(s)));
         packed = packBars(job.bars, { symbols: used.length ? used : job.bars.symbols });
       }
-      const worker = await this.worker(w);
       const bars = shared ? packed : transfer(packed, [packed.buffer as ArrayBuffer]);
-      const call = worker.api.run(job.module, bars, specs, { tracing: job.tracing, keep: job.keep, sliceSteps: job.sliceSteps }, progress);
-      try {
-        const out = await Promise.race([call, worker.died.then((e) => Promise.reject(e))]);
-        group.forEach((i, k) => (results[i] = out[k]));
-      } catch (e) {
-        if (aborted) return;
-        // The worker died: its systems fail, the other workers' systems are unaffected.
-        group.forEach((i) => (results[i] = failureOf(job.systems[i], e)));
-        this.replace(w);
-      }
+      return worker.api.open(id, job.module, bars, specs, { tracing: job.tracing, keep: job.keep, sliceSteps: job.sliceSteps }, progress);
     });
-    await Promise.race([Promise.all(runs), abort]);
-    if (aborted) throw abortError();
-    return results;
+
+    const ownerOf = new Map<string, number>();
+    groups.forEach((g, w) => g.forEach((i) => ownerOf.set(job.systems[i].portfolioId, w)));
+    return {
+      advance: async (to: number): Promise<SystemState[]> => (await each((worker) => worker.api.advance(id, to))).flatMap((s) => s ?? []),
+      adjust: async (moves: CashMove[]): Promise<void> => {
+        await each((worker, w) => worker.api.adjust(id, moves.filter((m) => ownerOf.get(m.portfolioId) === w)));
+      },
+      finish: async () => {
+        const outcomes = await each((worker) => worker.api.finish(id));
+        const results: Array<SystemOutcome | SystemFailure> = new Array(job.systems.length);
+        groups.forEach((g, w) => g.forEach((i, k) => (results[i] = failed.get(i) ?? outcomes[w]![k])));
+        return results;
+      },
+    };
   }
 
-  private replace(i: number): void {
-    this.workers[i]?.terminate();
-    this.workers.splice(i, 1);
-  }
-
-  private terminateAll(): void {
-    for (const w of this.workers.splice(0)) w.terminate();
+  private drop(w: number): void {
+    void this.workers[w]?.then((worker) => worker.terminate(), () => {});
+    this.workers[w] = undefined;
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    this.terminateAll();
+    for (let w = 0; w < this.workers.length; w++) this.drop(w);
   }
+}
+
+/** A worker that answers after a failed call is still usable (the failure was the call's, not the worker's). */
+async function isResponsive(worker: SpawnedWorker): Promise<boolean> {
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000));
+  const alive = worker.api.close(-1).then(() => true, () => false);
+  return Promise.race([alive, timeout, worker.died.then(() => false)]);
 }

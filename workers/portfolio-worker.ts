@@ -1,11 +1,12 @@
 // Worker entry (a browser module Worker or a Node worker_thread): hosts one kernel instance per
-// portfolio it is given and runs them with the same runTradingSystem as the inline executor.
-import { expose, proxy, transfer } from 'comlink';
+// portfolio it is given, in sessions that advance in lockstep, with the same LocalSession the inline
+// executor uses — which is what makes the executors give identical results.
+import { expose, transfer } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { unpackBars, type PackedBars } from '../src/data/pack.js';
 import type { PortfolioSpec, TracingLevel } from '../src/engine/spec.js';
-import { failureOf, type SystemFailure } from '../src/workflow/executor.js';
-import { runTradingSystem, transferablesOf, type KeepOptions, type SystemOutcome } from '../src/workflow/system.js';
+import { LocalSession, type CashMove, type SystemFailure } from '../src/workflow/executor.js';
+import { SystemAborted, transferablesOf, type KeepOptions, type SystemOutcome, type SystemState } from '../src/workflow/system.js';
 
 export interface WorkerRunOptions {
   tracing: TracingLevel;
@@ -15,30 +16,44 @@ export interface WorkerRunOptions {
 
 export type ProgressCallback = (portfolioId: string, stepsDone: number, steps: number) => void;
 
+const sessions = new Map<number, LocalSession>();
+
+function session(id: number): LocalSession {
+  const s = sessions.get(id);
+  if (!s) throw new Error(`no session ${id} in this worker`);
+  return s;
+}
+
 const api = {
-  /** Runs the given systems one after another over the packed bars; results are transferred back. */
-  async run(module: WebAssembly.Module, packed: PackedBars, specs: PortfolioSpec[], options: WorkerRunOptions,
-    progress?: ProgressCallback): Promise<Array<SystemOutcome | SystemFailure>> {
-    const bars = unpackBars(packed);
-    const results: Array<SystemOutcome | SystemFailure> = [];
-    for (const spec of specs) {
-      try {
-        results.push(await runTradingSystem(module, spec, bars, {
-          ...options, onProgress: progress && ((done, steps) => void progress(spec.portfolioId, done, steps)),
-        }));
-      } catch (e) {
-        results.push(failureOf(spec, e));
-      }
+  async open(id: number, module: WebAssembly.Module, packed: PackedBars, specs: PortfolioSpec[], options: WorkerRunOptions,
+    progress?: ProgressCallback): Promise<void> {
+    sessions.set(id, await LocalSession.open(module, unpackBars(packed), specs, {
+      ...options, onProgress: progress && ((pid, done, steps) => void progress(pid, done, steps)),
+    }));
+  },
+  advance(id: number, to: number): SystemState[] {
+    try {
+      return session(id).advance(to);
+    } catch (e) {
+      if (e instanceof SystemAborted) sessions.delete(id);
+      throw e;
     }
+  },
+  adjust(id: number, moves: CashMove[]): void {
+    session(id).adjust(moves);
+  },
+  /** Ends the session; results are transferred back (the worker keeps no copy). */
+  finish(id: number): Array<SystemOutcome | SystemFailure> {
+    const results = session(id).finish();
+    sessions.delete(id);
     return transfer(results, results.flatMap((r) => (r.status === 'ok' ? transferablesOf(r) : [])));
   },
-  ping(): string {
-    return 'pong';
+  close(id: number): void {
+    sessions.delete(id);
   },
 };
 
 export type PortfolioWorkerApi = typeof api;
-export { proxy };
 
 const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'undefined';
 if (inNode) {

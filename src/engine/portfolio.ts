@@ -253,6 +253,22 @@ export class PortfolioKernel {
     return { equity: at(k.equityRunPtr()), cash: at(k.cashRunPtr()), gross: at(k.grossRunPtr()) };
   }
 
+  /**
+   * Moves capital in (+) or out (−) at the close of the last step run (see docs/semantics.md,
+   * "Capital flows"). Needs whole-run outputs (`runSteps`), since the last recorded step changes too.
+   * Returns the equity after the move.
+   */
+  adjustCash(amount: number): number {
+    if (this.kernel.equityRunPtr() === 0) throw new EngineError('adjustCash needs a kernel created with runSteps');
+    if (!Number.isFinite(amount)) throw new EngineError(`adjustCash: amount must be a finite number, got ${amount}`);
+    return this.kernel.adjustCash(amount);
+  }
+
+  /** Cash now. */
+  get cash(): number {
+    return this.kernel.cashNow();
+  }
+
   /** Cancels orders still pending at the end of the data. */
   finish(): void {
     ok(this.kernel.finish(), 'finish');

@@ -17,6 +17,7 @@ export interface KernelExports {
   run(steps: number): number;
   resume(): number;
   finish(): number;
+  adjustCash(amount: number): number;
   eventCount(): number;
   eventsPtr(): number;
   equityPtr(): number;

@@ -3,7 +3,7 @@
 // runTradingSystem, so they give identical results.
 import type { AlignedBars } from '../data/bars.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
-import { runTradingSystem, SystemAborted, type KeepOptions, type SystemOutcome } from './system.js';
+import { SystemAborted, TradingSystem, type KeepOptions, type SystemOutcome, type SystemState } from './system.js';
 
 export interface SystemFailure {
   status: 'failed';
@@ -23,14 +23,6 @@ export interface ExecutorJob {
   signal?: AbortSignal;
 }
 
-/** Runs every system of a job; results come back in the order of `job.systems`. */
-export interface Executor {
-  readonly kind: 'inline' | 'workers';
-  run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>>;
-  /** Releases workers and instances; an executor is unusable afterwards. */
-  dispose(): Promise<void>;
-}
-
 export function abortError(): Error {
   return typeof DOMException === 'function' ? new DOMException('The backtest was aborted', 'AbortError') : Object.assign(new Error('The backtest was aborted'), { name: 'AbortError' });
 }
@@ -39,26 +31,121 @@ export function failureOf(spec: PortfolioSpec, e: unknown): SystemFailure {
   return { status: 'failed', portfolioId: spec.portfolioId, namespace: spec.namespace, error: e instanceof Error ? e.message : String(e) };
 }
 
-/** Runs the systems one after another in this thread. */
+/** A capital move for one portfolio at the close of the last step run. */
+export interface CashMove {
+  portfolioId: string;
+  amount: number;
+}
+
+/**
+ * Live systems advancing in lockstep: advance all to a step, read their equity and cash, move capital,
+ * go on. `finish` returns every system's result (failures included) in the order of `job.systems`.
+ */
+export interface ExecutorSession {
+  advance(to: number): Promise<SystemState[]>;
+  adjust(moves: CashMove[]): Promise<void>;
+  finish(): Promise<Array<SystemOutcome | SystemFailure>>;
+}
+
+export interface Executor {
+  readonly kind: 'inline' | 'workers';
+  /** Creates every system of the job (a system that cannot start is kept as a failure). */
+  open(job: ExecutorJob): Promise<ExecutorSession>;
+  /** Runs every system to the end; results come back in the order of `job.systems`. */
+  run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>>;
+  /** Releases workers and instances; an executor is unusable afterwards. */
+  dispose(): Promise<void>;
+}
+
+/** Runs a job to its end through a session (what every executor's `run` does). */
+export async function runToEnd(executor: Executor, job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
+  const session = await executor.open(job);
+  await session.advance(job.bars.timestamps.length);
+  return session.finish();
+}
+
+/**
+ * The systems of one thread (inline, or inside one worker): a system that throws becomes a failure and
+ * leaves the session; the others go on.
+ */
+export class LocalSession {
+  private readonly live = new Map<string, TradingSystem>();
+  private readonly failed = new Map<string, SystemFailure>();
+
+  private constructor(private readonly specs: PortfolioSpec[], private readonly signal?: { aborted: boolean }) {}
+
+  static async open(module: WebAssembly.Module, bars: AlignedBars, specs: PortfolioSpec[],
+    options: { tracing: TracingLevel; keep?: KeepOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean }): Promise<LocalSession> {
+    const session = new LocalSession(specs);
+    for (const spec of specs) {
+      try {
+        session.live.set(spec.portfolioId, await TradingSystem.create(module, spec, bars, {
+          tracing: options.tracing, keep: options.keep, sliceSteps: options.sliceSteps, aborted: options.aborted,
+          onProgress: options.onProgress && ((done, steps) => options.onProgress!(spec.portfolioId, done, steps)),
+        }));
+      } catch (e) {
+        session.failed.set(spec.portfolioId, failureOf(spec, e));
+      }
+    }
+    return session;
+  }
+
+  advance(to: number): SystemState[] {
+    const states: SystemState[] = [];
+    for (const [id, system] of this.live) {
+      try {
+        system.advance(to);
+        states.push(system.state());
+      } catch (e) {
+        if (e instanceof SystemAborted) throw e;
+        this.live.delete(id);
+        this.failed.set(id, failureOf(system.spec, e));
+      }
+    }
+    return states;
+  }
+
+  adjust(moves: CashMove[]): void {
+    for (const move of moves) this.live.get(move.portfolioId)?.adjustCash(move.amount);
+  }
+
+  finish(): Array<SystemOutcome | SystemFailure> {
+    return this.specs.map((spec) => {
+      const system = this.live.get(spec.portfolioId);
+      if (!system) return this.failed.get(spec.portfolioId)!;
+      try {
+        return system.finish();
+      } catch (e) {
+        return failureOf(spec, e);
+      }
+    });
+  }
+}
+
+/** Runs the systems in this thread. */
 export class InlineExecutor implements Executor {
   readonly kind = 'inline' as const;
 
-  async run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
-    const results: Array<SystemOutcome | SystemFailure> = [];
-    for (const spec of job.systems) {
-      if (job.signal?.aborted) throw abortError();
+  async open(job: ExecutorJob): Promise<ExecutorSession> {
+    const aborted = () => job.signal?.aborted ?? false;
+    const local = await LocalSession.open(job.module, job.bars, job.systems, { ...job, aborted });
+    const check = <T>(fn: () => T): T => {
+      if (aborted()) throw abortError();
       try {
-        results.push(await runTradingSystem(job.module, spec, job.bars, {
-          tracing: job.tracing, keep: job.keep, sliceSteps: job.sliceSteps,
-          onProgress: (done, steps) => job.onProgress?.(spec.portfolioId, done, steps),
-          aborted: () => job.signal?.aborted ?? false,
-        }));
+        return fn();
       } catch (e) {
-        if (e instanceof SystemAborted || job.signal?.aborted) throw abortError();
-        results.push(failureOf(spec, e));
+        throw e instanceof SystemAborted ? abortError() : e;
       }
-    }
-    return results;
+    };
+    return {
+      advance: async (to) => check(() => local.advance(to)),
+      adjust: async (moves) => check(() => local.adjust(moves)),
+      finish: async () => check(() => local.finish()),
+    };
+  }
+
+  run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
+    return runToEnd(this, job);
   }
 
   async dispose(): Promise<void> {}

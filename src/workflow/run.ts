@@ -8,7 +8,8 @@ import { defaultKernel } from '../engine/default-kernel.js';
 import { FillTable } from '../engine/records.js';
 import type { TracingLevel } from '../engine/spec.js';
 import { toEvents, type FolioEvent } from '../events/event.js';
-import { abortError, createRegisteredPool, InlineExecutor, workerPoolAvailable, type Executor, type SystemFailure } from './executor.js';
+import { abortError, createRegisteredPool, InlineExecutor, workerPoolAvailable, type Executor, type ExecutorJob, type SystemFailure } from './executor.js';
+import { PortfolioRebalancer, rebalanceSteps, type RebalanceDecision, type RebalanceTransfer } from './rebalance.js';
 import type { KeepOptions, SystemOutcome } from './system.js';
 
 export interface RunProgress {
@@ -62,6 +63,8 @@ export interface RunResult {
   symbols: string[];
   portfolios: Record<string, PortfolioResult>;
   executor: 'inline' | 'workers';
+  /** Every scheduled rebalance, including those skipped by the threshold. */
+  rebalances: RebalanceDecision[];
   warnings: string[];
 }
 
@@ -89,7 +92,16 @@ function chooseExecutor(option: RunOptions['executor'], work: number, systems: n
   return { executor: useWorkers ? createRegisteredPool({ size }) : new InlineExecutor(), owned: true };
 }
 
-function revive(outcome: SystemOutcome, config: RunConfig, timestamps: Float64Array): PortfolioOk {
+/** Rebalance transfers as events of one portfolio's namespace (both sides get one per transfer). */
+function rebalanceEvents(portfolioId: string, namespace: string, transfers: RebalanceTransfer[], timestamps: Float64Array): FolioEvent[] {
+  return transfers.filter((t) => t.from === portfolioId || t.to === portfolioId).map((t, k) => ({
+    id: `${namespace}@rebalance${k}`, type: 'rebalance', portfolioId, namespace, seq: k, barIndex: t.step, timestamp: timestamps[t.step],
+    causationId: `${namespace}@bar${t.step}`,
+    payload: { from: t.from, to: t.to, amount: t.from === portfolioId ? -t.amount : t.amount },
+  }));
+}
+
+function revive(outcome: SystemOutcome, config: RunConfig, timestamps: Float64Array, transfers: RebalanceTransfer[]): PortfolioOk {
   const spec = config.tradingSystems.find((s) => s.portfolioId === outcome.portfolioId)!;
   const source = { portfolioId: outcome.portfolioId, namespace: outcome.namespace, symbols: outcome.symbols, timestamps, strategy: spec.strategy.type };
   const kept = outcome.sampledAt ? Float64Array.from(outcome.sampledAt, (i) => timestamps[i]) : timestamps;
@@ -97,10 +109,39 @@ function revive(outcome: SystemOutcome, config: RunConfig, timestamps: Float64Ar
   let events: FolioEvent[] | undefined;
   Object.defineProperty(result, 'events', {
     enumerable: true, configurable: true,
-    get: () => (events ??= toEvents(outcome.records, source)),
+    get: () => (events ??= mergeByBar(toEvents(outcome.records, source), rebalanceEvents(outcome.portfolioId, outcome.namespace, transfers, timestamps))),
     set: (value: FolioEvent[]) => (events = value),
   });
   return result;
+}
+
+/** Kernel events and rebalance events in time order (a rebalance comes after its step's other events). */
+function mergeByBar(kernel: FolioEvent[], rebalances: FolioEvent[]): FolioEvent[] {
+  if (!rebalances.length) return kernel;
+  const out: FolioEvent[] = [];
+  let r = 0;
+  for (const e of kernel) {
+    while (r < rebalances.length && rebalances[r].barIndex < e.barIndex) out.push(rebalances[r++]);
+    out.push(e);
+  }
+  return out.concat(rebalances.slice(r));
+}
+
+/** Runs the job in lockstep, stopping at each scheduled step to move capital. */
+async function runRebalanced(executor: Executor, job: ExecutorJob, config: RunConfig): Promise<{ outcomes: Array<SystemOutcome | SystemFailure>; decisions: RebalanceDecision[] }> {
+  const rebalancer = new PortfolioRebalancer(config.rebalance!);
+  const session = await executor.open(job);
+  const decisions: RebalanceDecision[] = [];
+  // Config order, whatever order the executor answers in: sums and donor/receiver pairing depend on it.
+  const order = new Map(job.systems.map((s, i) => [s.portfolioId, i]));
+  for (const step of rebalanceSteps(job.bars.timestamps, config.rebalance!.schedule)) {
+    const states = (await session.advance(step + 1)).sort((a, b) => order.get(a.portfolioId)! - order.get(b.portfolioId)!);
+    const decision = rebalancer.plan(states, step, job.bars.timestamps[step]);
+    if (decision.moves.length) await session.adjust(decision.moves);
+    decisions.push(decision);
+  }
+  await session.advance(job.bars.timestamps.length);
+  return { outcomes: await session.finish(), decisions };
 }
 
 /**
@@ -116,15 +157,17 @@ export async function runBacktest(config: RunConfig, options: RunOptions = {}): 
   const work = bars.timestamps.length * config.tradingSystems.reduce((n, s) => n + (s.symbols ?? bars.symbols).length, 0);
   const { executor, owned } = chooseExecutor(options.executor, work, config.tradingSystems.length, options.workers);
   try {
-    const outcomes = await executor.run({
+    const job: ExecutorJob = {
       module, bars, systems: config.tradingSystems, tracing: options.tracing ?? config.tracing, keep: options.keep,
       sliceSteps: options.sliceSteps, signal: options.signal,
       onProgress: options.onProgress && ((portfolioId, stepsDone, steps) => options.onProgress!({ portfolioId, stepsDone, steps })),
-    });
+    };
+    const { outcomes, decisions } = config.rebalance ? await runRebalanced(executor, job, config) : { outcomes: await executor.run(job), decisions: [] };
     if (options.signal?.aborted) throw abortError();
+    const transfers = decisions.flatMap((d) => d.transfers);
     const portfolios: Record<string, PortfolioResult> = {};
-    for (const o of outcomes) portfolios[o.portfolioId] = o.status === 'ok' ? revive(o, config, bars.timestamps) : o;
-    return { name: config.workflow.name, timestamps: bars.timestamps, symbols: bars.symbols, portfolios, executor: executor.kind, warnings: config.warnings };
+    for (const o of outcomes) portfolios[o.portfolioId] = o.status === 'ok' ? revive(o, config, bars.timestamps, transfers) : o;
+    return { name: config.workflow.name, timestamps: bars.timestamps, symbols: bars.symbols, portfolios, executor: executor.kind, rebalances: decisions, warnings: config.warnings };
   } finally {
     if (owned) await executor.dispose();
   }

@@ -37,6 +37,8 @@ export interface SystemOutcome {
   cash: Float64Array;
   gross: Float64Array;
   finalEquity: number;
+  /** Capital moved in (+) or out (−) by the rebalancer, at the close of these steps. */
+  flows: CashFlow[];
   fills?: FillColumns;
   fillCount: number;
   records: TraceRecord[];
@@ -84,39 +86,97 @@ function gather(series: Float64Array, at: Float64Array | undefined): Float64Arra
   return out;
 }
 
+/** A capital move applied to a portfolio at the close of a step (by the rebalancer). */
+export interface CashFlow {
+  step: number;
+  amount: number;
+}
+
+/** Equity and cash of a live system after the last step it ran. */
+export interface SystemState {
+  portfolioId: string;
+  step: number;
+  equity: number;
+  cash: number;
+}
+
+/**
+ * One portfolio's pipeline, run step range by step range so several systems can advance in lockstep
+ * (capital moves between them happen between ranges).
+ */
+export class TradingSystem {
+  readonly flows: CashFlow[] = [];
+  private readonly index: number[];
+
+  private constructor(readonly spec: PortfolioSpec, private readonly engine: PortfolioKernel, private readonly bars: AlignedBars,
+    readonly symbols: string[], private readonly options: SystemRunOptions) {
+    this.index = symbols.map((name) => bars.symbols.indexOf(name));
+  }
+
+  static async create(module: WebAssembly.Module, spec: PortfolioSpec, bars: AlignedBars, options: SystemRunOptions): Promise<TradingSystem> {
+    const symbols = spec.symbols ?? bars.symbols;
+    for (const name of symbols) {
+      if (!bars.symbols.includes(name)) throw new Error(`unknown symbol "${name}"; the data has ${bars.symbols.join(', ')}`);
+    }
+    const engine = await PortfolioKernel.create(module, spec, symbols, { tracing: options.tracing, runSteps: bars.timestamps.length });
+    return new TradingSystem(spec, engine, bars, symbols, options);
+  }
+
+  get stepsDone(): number {
+    return this.engine.stepsDone;
+  }
+
+  /** Runs up to (not including) step `to`, in slices with progress reports and abort checks. */
+  advance(to: number): void {
+    const steps = this.bars.timestamps.length;
+    const slice = this.options.sliceSteps ?? 65_536;
+    for (let from = this.engine.stepsDone; from < Math.min(to, steps); from = this.engine.stepsDone) {
+      if (this.options.aborted?.()) throw new SystemAborted(`portfolio "${this.spec.portfolioId}" aborted`);
+      this.engine.runSteps(this.bars, this.index, from, Math.min(to, steps, from + slice));
+      this.options.onProgress?.(this.engine.stepsDone, steps);
+    }
+  }
+
+  state(): SystemState {
+    const done = this.engine.stepsDone;
+    const equity = done > 0 ? this.engine.outputs().equity[done - 1] : this.spec.initialCapital;
+    return { portfolioId: this.spec.portfolioId, step: done - 1, equity, cash: this.engine.cash };
+  }
+
+  /** Moves capital at the close of the last step run. */
+  adjustCash(amount: number): void {
+    if (this.engine.stepsDone === 0) throw new Error('capital can move only after a step has run');
+    this.engine.adjustCash(amount);
+    this.flows.push({ step: this.engine.stepsDone - 1, amount });
+  }
+
+  /** Ends the run and returns the kept results (series copied out of the instance's memory). */
+  finish(): SystemOutcome {
+    const { engine, spec, bars } = this;
+    engine.finish();
+    const steps = bars.timestamps.length;
+    const out = engine.outputs();
+    const at = sampleSteps(bars.timestamps, this.options.keep?.equity);
+    const table = engine.fills;
+    const fills = (this.options.keep?.fills ?? true)
+      ? Object.fromEntries((['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const)
+        .map((f) => [f, table.column(f).slice()])) as unknown as FillColumns
+      : undefined;
+    return {
+      status: 'ok', portfolioId: spec.portfolioId, namespace: spec.namespace, initialCapital: spec.initialCapital, symbols: this.symbols,
+      sampledAt: at, equity: gather(out.equity, at), cash: gather(out.cash, at), gross: gather(out.gross, at),
+      finalEquity: steps ? out.equity[steps - 1] : spec.initialCapital, flows: this.flows,
+      fills, fillCount: table.length, records: engine.records, positions: engine.positions(), halted: engine.halted,
+    };
+  }
+}
+
 /** Runs one trading system over the aligned bars to the end. */
 export async function runTradingSystem(module: WebAssembly.Module, spec: PortfolioSpec, bars: AlignedBars,
   options: SystemRunOptions): Promise<SystemOutcome> {
-  const symbols = spec.symbols ?? bars.symbols;
-  const index = symbols.map((name) => {
-    const i = bars.symbols.indexOf(name);
-    if (i < 0) throw new Error(`unknown symbol "${name}"; the data has ${bars.symbols.join(', ')}`);
-    return i;
-  });
-  const steps = bars.timestamps.length;
-  const engine = await PortfolioKernel.create(module, spec, symbols, { tracing: options.tracing, runSteps: steps });
-  const slice = options.sliceSteps ?? 65_536;
-  for (let from = 0; from < steps; from += slice) {
-    if (options.aborted?.()) throw new SystemAborted(`portfolio "${spec.portfolioId}" aborted`);
-    const to = Math.min(steps, from + slice);
-    engine.runSteps(bars, index, from, to);
-    options.onProgress?.(to, steps);
-  }
-  engine.finish();
-  const out = engine.outputs(); // views of the instance's memory: copied below, so the instance can go
-  const at = sampleSteps(bars.timestamps, options.keep?.equity);
-  const keepFills = options.keep?.fills ?? true;
-  const table = engine.fills;
-  const fills = keepFills
-    ? Object.fromEntries((['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const)
-      .map((f) => [f, table.column(f).slice()])) as unknown as FillColumns
-    : undefined;
-  return {
-    status: 'ok', portfolioId: spec.portfolioId, namespace: spec.namespace, initialCapital: spec.initialCapital, symbols,
-    sampledAt: at, equity: gather(out.equity, at), cash: gather(out.cash, at), gross: gather(out.gross, at),
-    finalEquity: steps ? out.equity[steps - 1] : spec.initialCapital,
-    fills, fillCount: table.length, records: engine.records, positions: engine.positions(), halted: engine.halted,
-  };
+  const system = await TradingSystem.create(module, spec, bars, options);
+  system.advance(bars.timestamps.length);
+  return system.finish();
 }
 
 /** The typed arrays of an outcome, for a transfer list. */

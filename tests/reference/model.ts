@@ -215,8 +215,14 @@ export interface ReferenceRun {
   halted: boolean;
 }
 
+/** Capital moved in (+) or out (−) at the close of a step, after that step ran. */
+export interface Flow {
+  step: number;
+  amount: number;
+}
+
 /** Runs one portfolio over the aligned bars exactly as docs/semantics.md says. */
-export function runReference(spec: PortfolioSpec, bars: AlignedBars): ReferenceRun {
+export function runReference(spec: PortfolioSpec, bars: AlignedBars, flows: Flow[] = []): ReferenceRun {
   const names = spec.symbols ?? bars.symbols;
   const cols = names.map((n) => bars.symbols.indexOf(n));
   const steps = bars.timestamps.length;
@@ -378,6 +384,16 @@ export function runReference(spec: PortfolioSpec, bars: AlignedBars): ReferenceR
     out.equity[step] = markToMarket();
     out.cash[step] = cash;
     out.gross[step] = books.reduce((g, b) => (b.position !== 0 ? g + Math.abs(b.position) * b.mark : g), 0);
+    // Capital moved at this close: in the step's record too; the drawdown peak scales with equity.
+    for (const flow of flows.filter((f) => f.step === step)) {
+      const before = markToMarket();
+      cash += flow.amount;
+      const after = before + flow.amount;
+      if (before > 0 && after > 0) peak = peak * (after / before);
+      else if (after > peak) peak = after;
+      out.equity[step] += flow.amount;
+      out.cash[step] += flow.amount;
+    }
   }
   books.forEach((book, s) => {
     if (book.pending !== 0) write('cancel', book.pendingSeq, steps, s, 'end_of_data', book.pending);

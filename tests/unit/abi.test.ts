@@ -7,7 +7,7 @@ import { kernelModule } from '../helpers/kernel.js';
 
 describe('ABI', () => {
   it('keeps its pinned layout (bump ABI_VERSION and this table together)', () => {
-    expect(abi.ABI_VERSION).toBe(2);
+    expect(abi.ABI_VERSION).toBe(3);
     expect([abi.REC_SLOTS, abi.REC_KIND, abi.REC_SEQ, abi.REC_CAUSE, abi.REC_STEP, abi.REC_SYMBOL, abi.REC_REASON,
       abi.REC_A, abi.REC_B, abi.REC_C, abi.REC_D]).toEqual([10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect([abi.KIND_SIGNAL, abi.KIND_ORDER, abi.KIND_FILL, abi.KIND_RISK, abi.KIND_CANCEL]).toEqual([1, 2, 3, 4, 5]);
