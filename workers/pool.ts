@@ -5,7 +5,7 @@ import { proxy, transfer } from 'comlink';
 import { canShareMemory, packBars, type PackedBars } from '../src/data/pack.js';
 import type { PortfolioSpec } from '../src/engine/spec.js';
 import {
-  abortError, defaultPoolSize, failureOf, runToEnd, type CashMove, type Executor, type ExecutorJob, type ExecutorSession,
+  abortError, defaultPoolSize, failureOf, type CashMove, type Executor, type ExecutorJob, type ExecutorSession,
   type SystemFailure, type WorkerPoolOptions,
 } from '../src/workflow/executor.js';
 import type { SystemOutcome, SystemState } from '../src/workflow/system.js';
@@ -43,14 +43,42 @@ export class WorkerPool implements Executor {
     return (this.workers[i] ??= this.spawn());
   }
 
-  run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
-    return runToEnd(this, job);
+  /** Each worker runs its systems one after another; no lockstep, one instance alive per worker. */
+  async run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
+    const { each, groups, failed, barsFor, progress } = await this.prepare(job);
+    const outcomes = await each((worker, w) => worker.api.runEach(job.module, barsFor(w), groups[w].map((i) => job.systems[i]),
+      { tracing: job.tracing, keep: job.keep, sliceSteps: job.sliceSteps }, progress));
+    const results: Array<SystemOutcome | SystemFailure> = new Array(job.systems.length);
+    groups.forEach((g, w) => g.forEach((i, k) => (results[i] = failed.get(i) ?? outcomes[w]![k])));
+    return results;
   }
 
+  /** Lockstep sessions, for runs that move capital between portfolios. */
   async open(job: ExecutorJob): Promise<ExecutorSession> {
+    const id = nextSession++;
+    const { each, groups, failed, barsFor, progress } = await this.prepare(job);
+    await each((worker, w) => worker.api.open(id, job.module, barsFor(w), groups[w].map((i) => job.systems[i]),
+      { tracing: job.tracing, keep: job.keep, sliceSteps: job.sliceSteps }, progress));
+    const ownerOf = new Map<string, number>();
+    groups.forEach((g, w) => g.forEach((i) => ownerOf.set(job.systems[i].portfolioId, w)));
+    return {
+      advance: async (to: number): Promise<SystemState[]> => (await each((worker) => worker.api.advance(id, to))).flatMap((s) => s ?? []),
+      adjust: async (moves: CashMove[]): Promise<void> => {
+        await each((worker, w) => worker.api.adjust(id, moves.filter((m) => ownerOf.get(m.portfolioId) === w)));
+      },
+      finish: async () => {
+        const outcomes = await each((worker) => worker.api.finish(id));
+        const results: Array<SystemOutcome | SystemFailure> = new Array(job.systems.length);
+        groups.forEach((g, w) => g.forEach((i, k) => (results[i] = failed.get(i) ?? outcomes[w]![k])));
+        return results;
+      },
+    };
+  }
+
+  /** Assignment, bars for each worker, progress relay, abort wiring and the guarded fan-out call. */
+  private async prepare(job: ExecutorJob) {
     if (this.disposed) throw new Error('this worker pool has been disposed');
     if (job.signal?.aborted) throw abortError();
-    const id = nextSession++;
     const groups = assignSystems(job.systems, job.bars.symbols, this.size);
     // Shared memory: one copy of the bars for every worker. Otherwise each worker gets a copy of just the
     // symbols its systems trade, transferred (no worker receives data it does not use).
@@ -94,32 +122,14 @@ export class WorkerPool implements Executor {
       return byWorker;
     };
 
-    await each((worker, w) => {
+    const barsFor = (w: number): PackedBars => {
+      if (shared) return shared;
       const specs = groups[w].map((i) => job.systems[i]);
-      let packed: PackedBars;
-      if (shared) packed = shared;
-      else {
-        const used = job.bars.symbols.filter((s) => specs.some((spec) => (spec.symbols ?? job.bars.symbols).includes(s)));
-        packed = packBars(job.bars, { symbols: used.length ? used : job.bars.symbols });
-      }
-      const bars = shared ? packed : transfer(packed, [packed.buffer as ArrayBuffer]);
-      return worker.api.open(id, job.module, bars, specs, { tracing: job.tracing, keep: job.keep, sliceSteps: job.sliceSteps }, progress);
-    });
-
-    const ownerOf = new Map<string, number>();
-    groups.forEach((g, w) => g.forEach((i) => ownerOf.set(job.systems[i].portfolioId, w)));
-    return {
-      advance: async (to: number): Promise<SystemState[]> => (await each((worker) => worker.api.advance(id, to))).flatMap((s) => s ?? []),
-      adjust: async (moves: CashMove[]): Promise<void> => {
-        await each((worker, w) => worker.api.adjust(id, moves.filter((m) => ownerOf.get(m.portfolioId) === w)));
-      },
-      finish: async () => {
-        const outcomes = await each((worker) => worker.api.finish(id));
-        const results: Array<SystemOutcome | SystemFailure> = new Array(job.systems.length);
-        groups.forEach((g, w) => g.forEach((i, k) => (results[i] = failed.get(i) ?? outcomes[w]![k])));
-        return results;
-      },
+      const used = job.bars.symbols.filter((s) => specs.some((spec) => (spec.symbols ?? job.bars.symbols).includes(s)));
+      const packed = packBars(job.bars, { symbols: used.length ? used : job.bars.symbols });
+      return transfer(packed, [packed.buffer as ArrayBuffer]);
     };
+    return { each, groups, failed, barsFor, progress };
   }
 
   private drop(w: number): void {

@@ -25,6 +25,14 @@ function session(id: number): LocalSession {
 }
 
 const api = {
+  /** Runs the systems one after another (one instance alive at a time); results are transferred back. */
+  async runEach(module: WebAssembly.Module, packed: PackedBars, specs: PortfolioSpec[], options: WorkerRunOptions,
+    progress?: ProgressCallback): Promise<Array<SystemOutcome | SystemFailure>> {
+    const results = await LocalSession.runEach(module, unpackBars(packed), specs, {
+      ...options, onProgress: progress && ((pid, done, steps) => void progress(pid, done, steps)),
+    });
+    return transfer(results, results.flatMap((r) => (r.status === 'ok' ? transferablesOf(r) : [])));
+  },
   async open(id: number, module: WebAssembly.Module, packed: PackedBars, specs: PortfolioSpec[], options: WorkerRunOptions,
     progress?: ProgressCallback): Promise<void> {
     sessions.set(id, await LocalSession.open(module, unpackBars(packed), specs, {

@@ -51,17 +51,13 @@ export interface Executor {
   readonly kind: 'inline' | 'workers';
   /** Creates every system of the job (a system that cannot start is kept as a failure). */
   open(job: ExecutorJob): Promise<ExecutorSession>;
-  /** Runs every system to the end; results come back in the order of `job.systems`. */
+  /**
+   * Runs every system to the end, one instance alive at a time per thread; results come back in the
+   * order of `job.systems`.
+   */
   run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>>;
   /** Releases workers and instances; an executor is unusable afterwards. */
   dispose(): Promise<void>;
-}
-
-/** Runs a job to its end through a session (what every executor's `run` does). */
-export async function runToEnd(executor: Executor, job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
-  const session = await executor.open(job);
-  await session.advance(job.bars.timestamps.length);
-  return session.finish();
 }
 
 /**
@@ -88,6 +84,29 @@ export class LocalSession {
       }
     }
     return session;
+  }
+
+  /**
+   * Runs each system from start to end before creating the next, so only one instance (and its
+   * whole-run outputs) is alive at a time: what a run without capital moves needs.
+   */
+  static async runEach(module: WebAssembly.Module, bars: AlignedBars, specs: PortfolioSpec[],
+    options: { tracing: TracingLevel; keep?: KeepOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean }): Promise<Array<SystemOutcome | SystemFailure>> {
+    const results: Array<SystemOutcome | SystemFailure> = [];
+    for (const spec of specs) {
+      try {
+        const system = await TradingSystem.create(module, spec, bars, {
+          tracing: options.tracing, keep: options.keep, sliceSteps: options.sliceSteps, aborted: options.aborted,
+          onProgress: options.onProgress && ((done, steps) => options.onProgress!(spec.portfolioId, done, steps)),
+        });
+        system.advance(bars.timestamps.length);
+        results.push(system.finish());
+      } catch (e) {
+        if (e instanceof SystemAborted) throw e;
+        results.push(failureOf(spec, e));
+      }
+    }
+    return results;
   }
 
   advance(to: number): SystemState[] {
@@ -144,8 +163,13 @@ export class InlineExecutor implements Executor {
     };
   }
 
-  run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
-    return runToEnd(this, job);
+  async run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
+    if (job.signal?.aborted) throw abortError();
+    try {
+      return await LocalSession.runEach(job.module, job.bars, job.systems, { ...job, aborted: () => job.signal?.aborted ?? false });
+    } catch (e) {
+      throw e instanceof SystemAborted || job.signal?.aborted ? abortError() : e;
+    }
   }
 
   async dispose(): Promise<void> {}
