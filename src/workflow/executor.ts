@@ -68,11 +68,14 @@ export class LocalSession {
   private readonly live = new Map<string, TradingSystem>();
   private readonly failed = new Map<string, SystemFailure>();
 
-  private constructor(private readonly specs: PortfolioSpec[], private readonly signal?: { aborted: boolean }) {}
+  private copy = true;
+
+  private constructor(private readonly specs: PortfolioSpec[]) {}
 
   static async open(module: WebAssembly.Module, bars: AlignedBars, specs: PortfolioSpec[],
-    options: { tracing: TracingLevel; keep?: KeepOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean }): Promise<LocalSession> {
+    options: { tracing: TracingLevel; keep?: KeepOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean; copy?: boolean }): Promise<LocalSession> {
     const session = new LocalSession(specs);
+    session.copy = options.copy ?? true;
     for (const spec of specs) {
       try {
         session.live.set(spec.portfolioId, await TradingSystem.create(module, spec, bars, {
@@ -91,7 +94,7 @@ export class LocalSession {
    * whole-run outputs) is alive at a time: what a run without capital moves needs.
    */
   static async runEach(module: WebAssembly.Module, bars: AlignedBars, specs: PortfolioSpec[],
-    options: { tracing: TracingLevel; keep?: KeepOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean }): Promise<Array<SystemOutcome | SystemFailure>> {
+    options: { tracing: TracingLevel; keep?: KeepOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean; copy?: boolean }): Promise<Array<SystemOutcome | SystemFailure>> {
     const results: Array<SystemOutcome | SystemFailure> = [];
     for (const spec of specs) {
       try {
@@ -100,7 +103,7 @@ export class LocalSession {
           onProgress: options.onProgress && ((done, steps) => options.onProgress!(spec.portfolioId, done, steps)),
         });
         system.advance(bars.timestamps.length);
-        results.push(system.finish());
+        results.push(system.finish(options.copy ?? true));
       } catch (e) {
         if (e instanceof SystemAborted) throw e;
         results.push(failureOf(spec, e));
@@ -133,7 +136,7 @@ export class LocalSession {
       const system = this.live.get(spec.portfolioId);
       if (!system) return this.failed.get(spec.portfolioId)!;
       try {
-        return system.finish();
+        return system.finish(this.copy);
       } catch (e) {
         return failureOf(spec, e);
       }
@@ -147,7 +150,7 @@ export class InlineExecutor implements Executor {
 
   async open(job: ExecutorJob): Promise<ExecutorSession> {
     const aborted = () => job.signal?.aborted ?? false;
-    const local = await LocalSession.open(job.module, job.bars, job.systems, { ...job, aborted });
+    const local = await LocalSession.open(job.module, job.bars, job.systems, { ...job, aborted, copy: false });
     const check = <T>(fn: () => T): T => {
       if (aborted()) throw abortError();
       try {
@@ -166,7 +169,8 @@ export class InlineExecutor implements Executor {
   async run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
     if (job.signal?.aborted) throw abortError();
     try {
-      return await LocalSession.runEach(job.module, job.bars, job.systems, { ...job, aborted: () => job.signal?.aborted ?? false });
+      // Results stay in this thread: every-bar series remain views of each instance's memory.
+      return await LocalSession.runEach(job.module, job.bars, job.systems, { ...job, aborted: () => job.signal?.aborted ?? false, copy: false });
     } catch (e) {
       throw e instanceof SystemAborted || job.signal?.aborted ? abortError() : e;
     }

@@ -54,6 +54,8 @@ export interface SystemRunOptions {
   onProgress?: (stepsDone: number, steps: number) => void;
   /** Checked between slices; returning true abandons the run (the caller reports the abort). */
   aborted?: () => boolean;
+  /** Copy every-bar series out of the instance (default true; false when results stay in this thread). */
+  copy?: boolean;
 }
 
 export class SystemAborted extends Error {
@@ -79,8 +81,8 @@ export function sampleSteps(timestamps: Float64Array, keep: KeepOptions['equity'
   return Float64Array.from({ length: keep }, (_, b) => Math.floor(((b + 1) * n) / keep) - 1);
 }
 
-function gather(series: Float64Array, at: Float64Array | undefined): Float64Array {
-  if (!at) return series.slice();
+function gather(series: Float64Array, at: Float64Array | undefined, copy: boolean): Float64Array {
+  if (!at) return copy ? series.slice() : series;
   const out = new Float64Array(at.length);
   for (let i = 0; i < at.length; i++) out[i] = series[at[i]];
   return out;
@@ -150,8 +152,11 @@ export class TradingSystem {
     this.flows.push({ step: this.engine.stepsDone - 1, amount });
   }
 
-  /** Ends the run and returns the kept results (series copied out of the instance's memory). */
-  finish(): SystemOutcome {
+  /**
+   * Ends the run and returns the kept results. With `copy` (for results that cross to another thread)
+   * every-bar series are copied out of the instance's memory; without it they stay views of it.
+   */
+  finish(copy = true): SystemOutcome {
     const { engine, spec, bars } = this;
     engine.finish();
     const steps = bars.timestamps.length;
@@ -164,7 +169,7 @@ export class TradingSystem {
       : undefined;
     return {
       status: 'ok', portfolioId: spec.portfolioId, namespace: spec.namespace, initialCapital: spec.initialCapital, symbols: this.symbols,
-      sampledAt: at, equity: gather(out.equity, at), cash: gather(out.cash, at), gross: gather(out.gross, at),
+      sampledAt: at, equity: gather(out.equity, at, copy), cash: gather(out.cash, at, copy), gross: gather(out.gross, at, copy),
       finalEquity: steps ? out.equity[steps - 1] : spec.initialCapital, flows: this.flows,
       fills, fillCount: table.length, records: engine.records, positions: engine.positions(), halted: engine.halted,
     };
@@ -176,7 +181,7 @@ export async function runTradingSystem(module: WebAssembly.Module, spec: Portfol
   options: SystemRunOptions): Promise<SystemOutcome> {
   const system = await TradingSystem.create(module, spec, bars, options);
   system.advance(bars.timestamps.length);
-  return system.finish();
+  return system.finish(options.copy ?? true);
 }
 
 /** The typed arrays of an outcome, for a transfer list. */
