@@ -2,7 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchBars, benchKernel } from './kernel.js';
+import { benchIngest } from './ingest.js';
 import { benchScaling } from './scaling.js';
+import { benchTracing } from './tracing.js';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -25,8 +27,14 @@ if (!asJson) {
     'e2e ms': k.end_to_end_ms, 'js e2e ms': k.js_end_to_end_ms, 'e2e wasm/js': k.end_to_end_ratio, fills: k.fills,
   }])));
 }
+log('\ntracing: the momentum case at each level (kernel run; then its records decoded into Events)');
+const tracing = await benchTracing(benchBars(bars));
+if (!asJson) console.table(tracing);
+log('\ningest: CSV parsed and validated, against a split/Number() parser and papaparse on the same text');
+const ingest = await benchIngest({ mb: 50 });
+log(`foliolab ${ingest.foliolab_mb_per_s.toFixed(0)} MB/s, naive ${ingest.naive_mb_per_s.toFixed(0)} MB/s, papaparse ${ingest.papaparse_mb_per_s.toFixed(0)} MB/s (${(ingest.bytes / 1e6).toFixed(0)} MB)`);
 log('\nscaling: trading systems on the same bars, inline vs a pool of 2 workers');
 const scaling = await benchScaling(benchBars(bars), log);
 const memory = { peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
 log(`peak RSS of the benchmark process: ${memory.peak_rss_mb} MB`);
-if (asJson) console.log(JSON.stringify({ kernel, scaling, memory }));
+if (asJson) console.log(JSON.stringify({ kernel, tracing, ingest, scaling, memory }));
