@@ -4,6 +4,6 @@ export type { KernelExports, KernelSource } from './wasm.js';
 export { defaultKernel } from './default-kernel.js';
 export { EngineError, PortfolioKernel, runPortfolio } from './portfolio.js';
 export type { EngineOptions, PortfolioRun, PositionState, StepOutputs } from './portfolio.js';
-export { decodeRecords, FillTable, fillsOf } from './records.js';
+export { decodeAll, decodeRecords, FillTable, fillsOf, RecordLog } from './records.js';
 export type { Fill, ReasonName, RecordKind, TraceRecord } from './records.js';
 export * from './spec.js';

@@ -2,7 +2,7 @@
 // aligned bars in and equity/records out through memory views, and collects the results.
 import * as abi from '../../assembly/abi.js';
 import type { AlignedBars } from '../data/bars.js';
-import { decodeRecords, FillTable, type TraceRecord } from './records.js';
+import { FillTable, RecordLog, type TraceRecord } from './records.js';
 import type { PortfolioSpec, StrategySpec, TracingLevel } from './spec.js';
 import { instantiateKernel, type KernelExports } from './wasm.js';
 
@@ -53,8 +53,8 @@ export interface PortfolioRun {
   cash: Float64Array;
   gross: Float64Array;
   fills: FillTable;
-  /** The records kept by the tracing level (none with 'off'; fills are always in `fills`). */
-  records: TraceRecord[];
+  /** The records kept by the tracing level (none with 'off'; fills are always in `fills`), decoded on first access. */
+  readonly records: TraceRecord[];
   positions: PositionState[];
   halted: boolean;
 }
@@ -125,7 +125,8 @@ function fieldsFor(spec: PortfolioSpec): number[] {
  * `runSteps`, then call `finish`. Create with `PortfolioKernel.create`.
  */
 export class PortfolioKernel {
-  readonly records: TraceRecord[] = [];
+  /** The kept records, raw (see `records` for objects). */
+  readonly log = new RecordLog();
   readonly fills = new FillTable();
   private readonly view: Float64Array;
   private readonly fields: number[];
@@ -166,6 +167,11 @@ export class PortfolioKernel {
     if (!Number.isInteger(runSteps) || runSteps < 0) throw new EngineError(`runSteps must be a whole number, got ${runSteps}`);
     ok(kernel.start(symbols.length, spec.initialCapital, chunkSize, options.eventCapacity ?? 16_384, runSteps), `${where}: start`);
     return new PortfolioKernel(kernel, spec, symbols, firstChunk, (options.tracing ?? 'off') !== 'off');
+  }
+
+  /** The kept records as objects (decoded on first access). */
+  get records(): TraceRecord[] {
+    return this.log.toArray();
   }
 
   /** Steps processed so far. */
@@ -242,7 +248,7 @@ export class PortfolioKernel {
       const p = base + r * abi.REC_SLOTS;
       if (this.view[p + abi.REC_KIND] === abi.KIND_FILL) this.fills.appendRecord(this.view, p);
     }
-    if (this.keepRecords) decodeRecords(this.view, base, count, this.records);
+    if (this.keepRecords) this.log.append(this.view, base, count);
   }
 
   /** The whole-run outputs (created with `runSteps`), as views of the kernel's memory, up to stepsDone. */
@@ -322,5 +328,7 @@ export async function runPortfolio(module: WebAssembly.Module, spec: PortfolioSp
   const engine = await PortfolioKernel.create(module, spec, symbols, { ...options, runSteps: steps });
   engine.runSteps(bars, symbolIndex, 0, steps);
   engine.finish();
-  return { symbols, ...engine.outputs(), fills: engine.fills, records: engine.records, positions: engine.positions(), halted: engine.halted };
+  const run = { symbols, ...engine.outputs(), fills: engine.fills, positions: engine.positions(), halted: engine.halted } as PortfolioRun;
+  Object.defineProperty(run, 'records', { enumerable: true, get: () => engine.log.toArray() });
+  return run;
 }

@@ -69,6 +69,50 @@ export function decodeRecords(view: Float64Array, base: number, count: number, o
   }
 }
 
+/**
+ * Records kept as the kernel wrote them (REC_SLOTS f64 each, in one growable Float64Array): cheap to
+ * keep and to transfer between threads; decoded into TraceRecord objects only when asked.
+ */
+export class RecordLog {
+  private data = new Float64Array(0);
+  private used = 0;
+  private decoded: TraceRecord[] | undefined;
+
+  /** Number of records. */
+  get length(): number {
+    return this.used / abi.REC_SLOTS;
+  }
+
+  append(view: Float64Array, base: number, count: number): void {
+    const values = count * abi.REC_SLOTS;
+    if (this.used + values > this.data.length) {
+      const next = new Float64Array(Math.max(this.data.length * 2, this.used + values, 1024));
+      next.set(this.data.subarray(0, this.used));
+      this.data = next;
+    }
+    this.data.set(view.subarray(base, base + values), this.used);
+    this.used += values;
+    this.decoded = undefined;
+  }
+
+  /** The raw records (a view; `slice()` it to keep it past further appends). */
+  raw(): Float64Array {
+    return this.data.subarray(0, this.used);
+  }
+
+  /** The records as objects, decoded once and kept until the next append. */
+  toArray(): TraceRecord[] {
+    return (this.decoded ??= decodeAll(this.raw()));
+  }
+}
+
+/** Decodes raw records (REC_SLOTS f64 each). */
+export function decodeAll(raw: Float64Array): TraceRecord[] {
+  const out: TraceRecord[] = [];
+  decodeRecords(raw, 0, raw.length / abi.REC_SLOTS, out);
+  return out;
+}
+
 /** A fill, as results report it. */
 export interface Fill {
   step: number;

@@ -88,6 +88,6 @@ function differences(id: string, together: PortfolioOk, alone: SystemOutcome, co
       if (!sameSeries(together.fills.column(field), alone.fills[field])) out.push(`${id}: fill ${field}s differ from its run alone`);
     }
   }
-  if (compareRecords && JSON.stringify(together.records) !== JSON.stringify(alone.records)) out.push(`${id}: records differ from its run alone`);
+  if (compareRecords && !sameSeries(together.recordData, alone.recordData)) out.push(`${id}: records differ from its run alone`);
   return out;
 }

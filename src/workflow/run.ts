@@ -5,7 +5,7 @@ import type { AlignedBars, Bars } from '../data/bars.js';
 import { generateBars } from '../data/generate.js';
 import type { RunConfig } from '../config/schema.js';
 import { defaultKernel } from '../engine/default-kernel.js';
-import { FillTable } from '../engine/records.js';
+import { decodeAll, FillTable, type TraceRecord } from '../engine/records.js';
 import type { TracingLevel } from '../engine/spec.js';
 import { toEvents, type FolioEvent } from '../events/event.js';
 import { abortError, createRegisteredPool, InlineExecutor, workerPoolAvailable, type Executor, type ExecutorJob, type SystemFailure } from './executor.js';
@@ -44,6 +44,8 @@ export interface RunOptions {
 
 /** A portfolio that ran, with its results (series as kept by `keep`). */
 export interface PortfolioOk extends Omit<SystemOutcome, 'fills'> {
+  /** The kept records as objects (decoded on first access from `recordData`). */
+  records: TraceRecord[];
   /** Timestamps of the kept series (the run's timestamps when every bar is kept). */
   timestamps: Float64Array;
   fills: FillTable;
@@ -107,9 +109,12 @@ function revive(outcome: SystemOutcome, config: RunConfig, timestamps: Float64Ar
   const kept = outcome.sampledAt ? Float64Array.from(outcome.sampledAt, (i) => timestamps[i]) : timestamps;
   const result = { ...outcome, timestamps: kept, fills: FillTable.fromColumns(outcome.fills) } as PortfolioOk;
   let events: FolioEvent[] | undefined;
+  let records: TraceRecord[] | undefined;
+  const decoded = () => (records ??= decodeAll(outcome.recordData));
+  Object.defineProperty(result, 'records', { enumerable: true, configurable: true, get: decoded });
   Object.defineProperty(result, 'events', {
     enumerable: true, configurable: true,
-    get: () => (events ??= mergeByBar(toEvents(outcome.records, source), rebalanceEvents(outcome.portfolioId, outcome.namespace, transfers, timestamps))),
+    get: () => (events ??= mergeByBar(toEvents(decoded(), source), rebalanceEvents(outcome.portfolioId, outcome.namespace, transfers, timestamps))),
     set: (value: FolioEvent[]) => (events = value),
   });
   return result;

@@ -3,7 +3,6 @@
 // and inside a worker, which is what makes the executors give identical results.
 import type { AlignedBars } from '../data/bars.js';
 import { PortfolioKernel, type PositionState } from '../engine/portfolio.js';
-import type { TraceRecord } from '../engine/records.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
 
 /** How much of each portfolio's output is kept (memory follows this, not the number of bars). */
@@ -41,7 +40,8 @@ export interface SystemOutcome {
   flows: CashFlow[];
   fills?: FillColumns;
   fillCount: number;
-  records: TraceRecord[];
+  /** The kept records, raw (REC_SLOTS f64 each; decode with decodeAll): transferable, unlike objects. */
+  recordData: Float64Array;
   positions: PositionState[];
   halted: boolean;
 }
@@ -171,7 +171,7 @@ export class TradingSystem {
       status: 'ok', portfolioId: spec.portfolioId, namespace: spec.namespace, initialCapital: spec.initialCapital, symbols: this.symbols,
       sampledAt: at, equity: gather(out.equity, at, copy), cash: gather(out.cash, at, copy), gross: gather(out.gross, at, copy),
       finalEquity: steps ? out.equity[steps - 1] : spec.initialCapital, flows: this.flows,
-      fills, fillCount: table.length, records: engine.records, positions: engine.positions(), halted: engine.halted,
+      fills, fillCount: table.length, recordData: engine.log.raw().slice(), positions: engine.positions(), halted: engine.halted,
     };
   }
 }
@@ -186,6 +186,6 @@ export async function runTradingSystem(module: WebAssembly.Module, spec: Portfol
 
 /** The typed arrays of an outcome, for a transfer list. */
 export function transferablesOf(outcome: SystemOutcome): ArrayBuffer[] {
-  const arrays = [outcome.equity, outcome.cash, outcome.gross, outcome.sampledAt, ...Object.values(outcome.fills ?? {})];
+  const arrays = [outcome.equity, outcome.cash, outcome.gross, outcome.sampledAt, outcome.recordData, ...Object.values(outcome.fills ?? {})];
   return arrays.filter((a): a is Float64Array => a !== undefined).map((a) => a.buffer as ArrayBuffer);
 }

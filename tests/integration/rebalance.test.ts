@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import type { RebalanceSpec, RunConfig } from '../../src/config/schema.js';
 import type { AlignedBars } from '../../src/data/bars.js';
+import { decodeAll } from '../../src/engine/records.js';
 import { DEFAULT_EXECUTION, type PortfolioSpec } from '../../src/engine/spec.js';
 import { rebalanceSteps } from '../../src/workflow/rebalance.js';
 import { runBacktest, type PortfolioOk, type RunResult } from '../../src/workflow/run.js';
@@ -155,7 +156,7 @@ describe('capital flows: kernel ≡ reference model', () => {
         system.advance(steps);
         const run = system.finish();
         const ref = runReference(spec, bars, flows);
-        expect(run.records).toEqual(ref.records);
+        expect(decodeAll(run.recordData)).toEqual(ref.records);
         expect(Array.from(run.equity)).toEqual(Array.from(ref.equity));
         expect(Array.from(run.cash)).toEqual(Array.from(ref.cash));
       }), { numRuns: 500 });
