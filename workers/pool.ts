@@ -43,20 +43,44 @@ export class WorkerPool implements Executor {
     return (this.workers[i] ??= this.spawn());
   }
 
-  /** Each worker runs its systems one after another; no lockstep, one instance alive per worker. */
+  /**
+   * Without capital moves there is no lockstep: the bars go to each worker once, then every worker takes
+   * the next system from a shared queue as soon as it is free (systems differ in cost; a static split
+   * would leave one worker idle). One instance is alive per worker at a time.
+   */
   async run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
-    const { each, groups, failed, barsFor, progress } = await this.prepare(job);
-    const outcomes = await each((worker, w) => worker.api.runEach(job.module, barsFor(w), groups[w].map((i) => job.systems[i]),
-      { tracing: job.tracing, keep: job.keep, sliceSteps: job.sliceSteps }, progress));
+    const id = nextSession++;
+    const all = [job.systems.map((_, i) => i)];
+    const workers = Math.min(this.size, job.systems.length);
+    const { each, barsFor, progress } = await this.prepare(job, Array.from({ length: workers }, () => all[0]));
     const results: Array<SystemOutcome | SystemFailure> = new Array(job.systems.length);
-    groups.forEach((g, w) => g.forEach((i, k) => (results[i] = failed.get(i) ?? outcomes[w]![k])));
+    let next = 0;
+    await each((worker, w) => worker.api.load(id, job.module, barsFor(w)));
+    try {
+      await each(async (worker) => {
+        for (let i = next++; i < job.systems.length; i = next++) {
+          try {
+            const [outcome] = await worker.api.runEach(id, [job.systems[i]], { tracing: job.tracing, keep: job.keep, sliceSteps: job.sliceSteps }, progress);
+            results[i] = outcome;
+          } catch (e) {
+            results[i] = failureOf(job.systems[i], e);
+            throw e; // the worker is gone or broken: its loop stops, the others take the rest of the queue
+          }
+        }
+      });
+    } finally {
+      await each((worker) => worker.api.unload(id)).catch(() => {});
+    }
+    // Systems a dead worker had taken are failures already; any never started (all workers died) too.
+    for (let i = 0; i < job.systems.length; i++) results[i] ??= failureOf(job.systems[i], new Error('no worker left to run it'));
     return results;
   }
 
   /** Lockstep sessions, for runs that move capital between portfolios. */
   async open(job: ExecutorJob): Promise<ExecutorSession> {
     const id = nextSession++;
-    const { each, groups, failed, barsFor, progress } = await this.prepare(job);
+    const groups = assignSystems(job.systems, job.bars.symbols, this.size);
+    const { each, failed, barsFor, progress } = await this.prepare(job, groups);
     await each((worker, w) => worker.api.open(id, job.module, barsFor(w), groups[w].map((i) => job.systems[i]),
       { tracing: job.tracing, keep: job.keep, sliceSteps: job.sliceSteps }, progress));
     const ownerOf = new Map<string, number>();
@@ -75,11 +99,13 @@ export class WorkerPool implements Executor {
     };
   }
 
-  /** Assignment, bars for each worker, progress relay, abort wiring and the guarded fan-out call. */
-  private async prepare(job: ExecutorJob) {
+  /**
+   * Bars for each worker, progress relay, abort wiring and the guarded fan-out call, for workers that
+   * will run the given groups of systems (indices into job.systems).
+   */
+  private async prepare(job: ExecutorJob, groups: number[][]) {
     if (this.disposed) throw new Error('this worker pool has been disposed');
     if (job.signal?.aborted) throw abortError();
-    const groups = assignSystems(job.systems, job.bars.symbols, this.size);
     // Shared memory: one copy of the bars for every worker. Otherwise each worker gets a copy of just the
     // symbols its systems trade, transferred (no worker receives data it does not use).
     const shared = canShareMemory() ? packBars(job.bars, { shared: true }) : undefined;
@@ -110,7 +136,7 @@ export class WorkerPool implements Executor {
         } catch (e) {
           if (aborted) return [w, undefined] as const;
           if ((e as Error).name === 'AbortError') throw e;
-          for (const i of groups[w]) failed.set(i, failureOf(job.systems[i], e));
+          for (const i of groups[w]) if (!failed.has(i)) failed.set(i, failureOf(job.systems[i], e));
           alive.delete(w);
           if (!(await isResponsive(worker))) this.drop(w);
           return [w, undefined] as const;

@@ -17,6 +17,8 @@ export interface WorkerRunOptions {
 export type ProgressCallback = (portfolioId: string, stepsDone: number, steps: number) => void;
 
 const sessions = new Map<number, LocalSession>();
+/** Bars and module loaded for a queue-driven run (see the pool's run()). */
+const loaded = new Map<number, { module: WebAssembly.Module; bars: ReturnType<typeof unpackBars> }>();
 
 function session(id: number): LocalSession {
   const s = sessions.get(id);
@@ -25,10 +27,19 @@ function session(id: number): LocalSession {
 }
 
 const api = {
+  /** Keeps the module and bars of run `id` for the runEach calls that follow. */
+  load(id: number, module: WebAssembly.Module, packed: PackedBars): void {
+    loaded.set(id, { module, bars: unpackBars(packed) });
+  },
+  unload(id: number): void {
+    loaded.delete(id);
+  },
   /** Runs the systems one after another (one instance alive at a time); results are transferred back. */
-  async runEach(module: WebAssembly.Module, packed: PackedBars, specs: PortfolioSpec[], options: WorkerRunOptions,
+  async runEach(id: number, specs: PortfolioSpec[], options: WorkerRunOptions,
     progress?: ProgressCallback): Promise<Array<SystemOutcome | SystemFailure>> {
-    const results = await LocalSession.runEach(module, unpackBars(packed), specs, {
+    const run = loaded.get(id);
+    if (!run) throw new Error(`no bars loaded for run ${id} in this worker`);
+    const results = await LocalSession.runEach(run.module, run.bars, specs, {
       ...options, onProgress: progress && ((pid, done, steps) => void progress(pid, done, steps)),
     });
     return transfer(results, results.flatMap((r) => (r.status === 'ok' ? transferablesOf(r) : [])));
