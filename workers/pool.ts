@@ -60,7 +60,7 @@ export class WorkerPool implements Executor {
       await each(async (worker) => {
         for (let i = next++; i < job.systems.length; i = next++) {
           try {
-            const [outcome] = await worker.api.runEach(id, [job.systems[i]], { tracing: job.tracing, keep: job.keep, sliceSteps: job.sliceSteps }, progress);
+            const [outcome] = await worker.api.runEach(id, [job.systems[i]], { tracing: job.tracing, keep: job.keep, metrics: job.metrics, sliceSteps: job.sliceSteps }, progress);
             results[i] = outcome;
           } catch (e) {
             results[i] = failureOf(job.systems[i], e);
@@ -82,7 +82,7 @@ export class WorkerPool implements Executor {
     const groups = assignSystems(job.systems, job.bars.symbols, this.size);
     const { each, failed, barsFor, progress } = await this.prepare(job, groups);
     await each((worker, w) => worker.api.open(id, job.module, barsFor(w), groups[w].map((i) => job.systems[i]),
-      { tracing: job.tracing, keep: job.keep, sliceSteps: job.sliceSteps }, progress));
+      { tracing: job.tracing, keep: job.keep, metrics: job.metrics, sliceSteps: job.sliceSteps }, progress));
     const ownerOf = new Map<string, number>();
     groups.forEach((g, w) => g.forEach((i) => ownerOf.set(job.systems[i].portfolioId, w)));
     return {

@@ -3,6 +3,7 @@
 // executor uses — which is what makes the executors give identical results.
 import { expose, transfer } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import type { MetricsOptions } from '../src/analytics/metrics.js';
 import { unpackBars, type PackedBars } from '../src/data/pack.js';
 import type { PortfolioSpec, TracingLevel } from '../src/engine/spec.js';
 import { LocalSession, type CashMove, type SystemFailure } from '../src/workflow/executor.js';
@@ -11,6 +12,7 @@ import { SystemAborted, transferablesOf, type KeepOptions, type SystemOutcome, t
 export interface WorkerRunOptions {
   tracing: TracingLevel;
   keep?: KeepOptions;
+  metrics?: MetricsOptions;
   sliceSteps?: number;
 }
 

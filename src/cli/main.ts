@@ -54,18 +54,11 @@ async function readBars(config: RunConfig, dataFiles: string[]): Promise<Bars> {
 }
 
 function summaryRow(p: PortfolioOk) {
-  const n = p.equity.length;
-  const final = n ? p.equity[n - 1] : p.initialCapital;
-  let peak = p.initialCapital;
-  let maxDrawdown = 0;
-  for (let i = 0; i < n; i++) {
-    if (p.equity[i] > peak) peak = p.equity[i];
-    const dd = peak > 0 ? (peak - p.equity[i]) / peak : 0;
-    if (dd > maxDrawdown) maxDrawdown = dd;
-  }
-  let fees = 0;
-  for (const k of p.fills.column('commission')) fees += k;
-  return { portfolio: p.portfolioId, finalEquity: final, totalReturn: final / p.initialCapital - 1, maxDrawdown, fills: p.fills.length, fees };
+  const m = p.metrics;
+  return {
+    portfolio: p.portfolioId, finalEquity: p.finalEquity, totalReturn: m.totalReturn, cagr: m.cagr, sharpe: m.sharpe,
+    maxDrawdown: m.maxDrawdown, trades: m.trades, winRate: m.winRate, fills: p.fillCount, fees: m.fees, metrics: m,
+  };
 }
 
 function summaryOf(result: RunResult) {
@@ -101,6 +94,12 @@ async function writeOutputs(dir: string, result: RunResult, summary: ReturnType<
       fills.push(`${new Date(result.timestamps[f.step]).toISOString()},${p.symbols[f.symbol]},${f.quantity},${f.price},${f.commission},${f.realized}`);
     }
     await writeFile(join(folder, 'fills.csv'), fills.join('\n') + '\n');
+    const iso = (t: number | undefined) => (t === undefined || !Number.isFinite(t) ? '' : new Date(t).toISOString());
+    const trades = ['symbol,direction,entry_time,exit_time,quantity,entry_price,exit_price,gross_pnl,fees,net_pnl,bars,open'];
+    for (const t of p.trades) {
+      trades.push([t.symbol, t.direction, iso(t.entryTime), iso(t.exitTime), t.quantity, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, t.bars, t.open].join(','));
+    }
+    await writeFile(join(folder, 'trades.csv'), trades.join('\n') + '\n');
   }
 }
 
@@ -148,10 +147,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (args.values.json) io.stdout(JSON.stringify(summary, null, 2) + '\n');
     else {
       io.stdout(`${summary.name}: ${summary.bars} bars of ${summary.symbols.join(', ')}\n`);
+      const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '—');
+      const num = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
       io.stdout(table(summary.portfolios.map((p) => p.status === 'ok'
-        ? { portfolio: p.portfolio, 'final equity': p.finalEquity.toFixed(2), return: `${(p.totalReturn * 100).toFixed(2)}%`,
-            'max drawdown': `${(p.maxDrawdown * 100).toFixed(2)}%`, fills: String(p.fills), fees: p.fees.toFixed(2) }
-        : { portfolio: p.portfolioId, 'final equity': 'FAILED', return: '', 'max drawdown': '', fills: '', fees: p.error })));
+        ? { portfolio: p.portfolio, 'final equity': p.finalEquity.toFixed(2), return: pct(p.totalReturn), CAGR: pct(p.cagr), Sharpe: num(p.sharpe),
+            'max drawdown': pct(p.maxDrawdown), trades: String(p.trades), 'win rate': pct(p.winRate), fills: String(p.fills), fees: p.fees.toFixed(2) }
+        : { portfolio: p.portfolioId, 'final equity': 'FAILED', return: '', CAGR: '', Sharpe: '', 'max drawdown': '', trades: '', 'win rate': '', fills: '', fees: p.error })));
     }
     if (args.values.out) {
       await writeOutputs(args.values.out, result, summary);

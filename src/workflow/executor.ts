@@ -3,6 +3,7 @@
 // runTradingSystem, so they give identical results.
 import type { AlignedBars } from '../data/bars.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
+import type { MetricsOptions } from '../analytics/metrics.js';
 import { SystemAborted, TradingSystem, type KeepOptions, type SystemOutcome, type SystemState } from './system.js';
 
 export interface SystemFailure {
@@ -18,6 +19,7 @@ export interface ExecutorJob {
   systems: PortfolioSpec[];
   tracing: TracingLevel;
   keep?: KeepOptions;
+  metrics?: MetricsOptions;
   sliceSteps?: number;
   onProgress?: (portfolioId: string, stepsDone: number, steps: number) => void;
   signal?: AbortSignal;
@@ -73,13 +75,13 @@ export class LocalSession {
   private constructor(private readonly specs: PortfolioSpec[]) {}
 
   static async open(module: WebAssembly.Module, bars: AlignedBars, specs: PortfolioSpec[],
-    options: { tracing: TracingLevel; keep?: KeepOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean; copy?: boolean }): Promise<LocalSession> {
+    options: { tracing: TracingLevel; keep?: KeepOptions; metrics?: MetricsOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean; copy?: boolean }): Promise<LocalSession> {
     const session = new LocalSession(specs);
     session.copy = options.copy ?? true;
     for (const spec of specs) {
       try {
         session.live.set(spec.portfolioId, await TradingSystem.create(module, spec, bars, {
-          tracing: options.tracing, keep: options.keep, sliceSteps: options.sliceSteps, aborted: options.aborted,
+          tracing: options.tracing, keep: options.keep, metrics: options.metrics, sliceSteps: options.sliceSteps, aborted: options.aborted,
           onProgress: options.onProgress && ((done, steps) => options.onProgress!(spec.portfolioId, done, steps)),
         }));
       } catch (e) {
@@ -94,12 +96,12 @@ export class LocalSession {
    * whole-run outputs) is alive at a time: what a run without capital moves needs.
    */
   static async runEach(module: WebAssembly.Module, bars: AlignedBars, specs: PortfolioSpec[],
-    options: { tracing: TracingLevel; keep?: KeepOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean; copy?: boolean }): Promise<Array<SystemOutcome | SystemFailure>> {
+    options: { tracing: TracingLevel; keep?: KeepOptions; metrics?: MetricsOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean; copy?: boolean }): Promise<Array<SystemOutcome | SystemFailure>> {
     const results: Array<SystemOutcome | SystemFailure> = [];
     for (const spec of specs) {
       try {
         const system = await TradingSystem.create(module, spec, bars, {
-          tracing: options.tracing, keep: options.keep, sliceSteps: options.sliceSteps, aborted: options.aborted,
+          tracing: options.tracing, keep: options.keep, metrics: options.metrics, sliceSteps: options.sliceSteps, aborted: options.aborted,
           onProgress: options.onProgress && ((done, steps) => options.onProgress!(spec.portfolioId, done, steps)),
         });
         system.advance(bars.timestamps.length);

@@ -10,6 +10,7 @@ import type { TracingLevel } from '../engine/spec.js';
 import { toEvents, type FolioEvent } from '../events/event.js';
 import { abortError, createRegisteredPool, InlineExecutor, workerPoolAvailable, type Executor, type ExecutorJob, type SystemFailure } from './executor.js';
 import { PortfolioRebalancer, rebalanceSteps, type RebalanceDecision, type RebalanceTransfer } from './rebalance.js';
+import type { MetricsOptions } from '../analytics/metrics.js';
 import type { KeepOptions, SystemOutcome } from './system.js';
 
 export interface RunProgress {
@@ -35,6 +36,8 @@ export interface RunOptions {
   workers?: number;
   /** What to keep of each portfolio's series and fills. Metrics always use every bar. */
   keep?: KeepOptions;
+  /** Annualization (periods per year; default inferred from bar spacing and sessions) and risk-free rate. */
+  metrics?: MetricsOptions;
   onProgress?: (progress: RunProgress) => void;
   /** Stops the run promptly; the promise then rejects with an AbortError and returns nothing. */
   signal?: AbortSignal;
@@ -163,7 +166,7 @@ export async function runBacktest(config: RunConfig, options: RunOptions = {}): 
   const { executor, owned } = chooseExecutor(options.executor, work, config.tradingSystems.length, options.workers);
   try {
     const job: ExecutorJob = {
-      module, bars, systems: config.tradingSystems, tracing: options.tracing ?? config.tracing, keep: options.keep,
+      module, bars, systems: config.tradingSystems, tracing: options.tracing ?? config.tracing, keep: options.keep, metrics: options.metrics,
       sliceSteps: options.sliceSteps, signal: options.signal,
       onProgress: options.onProgress && ((portfolioId, stepsDone, steps) => options.onProgress!({ portfolioId, stepsDone, steps })),
     };

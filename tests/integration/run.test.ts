@@ -10,7 +10,10 @@ import { alignBars } from '../../src/data/align.js';
 import { toCsv } from '../../src/data/csv.js';
 import { generateBars } from '../../src/data/generate.js';
 import { fillsOf } from '../../src/engine/records.js';
-import { runBacktest } from '../../src/workflow/run.js';
+import { runBacktest, type PortfolioOk } from '../../src/workflow/run.js';
+import { computeMetrics } from '../../src/analytics/metrics.js';
+import { extractTrades } from '../../src/analytics/trades.js';
+import { createWorkerPool } from '../../workers/index.js';
 import { runReference } from '../reference/model.js';
 
 const seedYaml = await readFile(new URL('../fixtures/seed-config.yaml', import.meta.url), 'utf8');
@@ -66,6 +69,30 @@ describe('runBacktest', () => {
   });
 });
 
+describe('metrics and trades in the result', () => {
+  it('are computed on every bar, even when the run keeps only daily equity in workers', async () => {
+    const config = loadConfig(seedYaml);
+    const full = await runBacktest(config, { bars, executor: 'inline' });
+    const pool = createWorkerPool({ size: 2 });
+    try {
+      const daily = await runBacktest(config, { bars, executor: pool, keep: { equity: 'daily', fills: false } });
+      for (const spec of config.tradingSystems) {
+        const f = full.portfolios[spec.portfolioId] as PortfolioOk;
+        const d = daily.portfolios[spec.portfolioId] as PortfolioOk;
+        const direct = computeMetrics({ timestamps: full.timestamps, equity: f.equity, gross: f.gross, fills: f.fills, symbols: f.symbols, initialCapital: f.initialCapital });
+        expect(f.metrics).toEqual(direct);
+        expect(d.metrics).toEqual(direct);
+        expect(d.equity.length).toBeLessThan(f.equity.length / 50);
+        expect(f.trades).toEqual(extractTrades(f.fills, f.symbols, { timestamps: full.timestamps, steps: full.timestamps.length }));
+        expect(f.trades.length).toBe(f.metrics.trades + f.metrics.openTrades);
+        expect(d.trades).toEqual([]);
+      }
+    } finally {
+      await pool.dispose();
+    }
+  });
+});
+
 describe('CLI', () => {
   it('runs a config on a CSV, prints the summary and writes the results', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'foliolab-cli-'));
@@ -80,6 +107,7 @@ describe('CLI', () => {
     expect(out.stdout).toMatch(/Dual Strategy Test: 20000 bars of SPY/);
     expect(out.stdout).toMatch(/momentum_portfolio\s+\d+\.\d\d\s+-?\d+\.\d\d%/);
     expect((await readdir(join(dir, 'out'))).sort()).toEqual(['mean_reversion_portfolio', 'momentum_portfolio', 'summary.json']);
+    expect((await readdir(join(dir, 'out', 'momentum_portfolio'))).sort()).toEqual(['equity.csv', 'fills.csv', 'trades.csv']);
     const equity = (await readFile(join(dir, 'out', 'momentum_portfolio', 'equity.csv'), 'utf8')).trim().split('\n');
     expect(equity).toHaveLength(20_001);
     expect(equity[0]).toBe('timestamp,equity,cash,gross');
