@@ -124,6 +124,17 @@ export interface Fill {
   orderSeq: number;
 }
 
+/** A fill with its bar's timestamp and its symbol's name, as reports show it. */
+export interface NamedFill {
+  barIndex: number;
+  timestamp: number;
+  symbol: string;
+  quantity: number;
+  price: number;
+  commission: number;
+  realized: number;
+}
+
 const FILL_FIELDS = ['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const;
 type FillField = (typeof FILL_FIELDS)[number];
 
@@ -175,6 +186,15 @@ export class FillTable {
 
   toArray(): Fill[] {
     return Array.from({ length: this.length }, (_, i) => this.at(i));
+  }
+
+  /** The fills with timestamps and symbol names (the portfolio's symbols, the run's timestamps). */
+  named(symbols: string[], timestamps: Float64Array): NamedFill[] {
+    const c = this.columns;
+    return Array.from({ length: this.length }, (_, i) => ({
+      barIndex: c.step[i], timestamp: timestamps[c.step[i]], symbol: symbols[c.symbol[i]], quantity: c.quantity[i],
+      price: c.price[i], commission: c.commission[i], realized: c.realized[i],
+    }));
   }
 
   private grow(): void {

@@ -86,6 +86,11 @@ describe('metrics and trades in the result', () => {
         expect(f.trades).toEqual(extractTrades(f.fills, f.symbols, { timestamps: full.timestamps, steps: full.timestamps.length }));
         expect(f.trades.length).toBe(f.metrics.trades + f.metrics.openTrades);
         expect(d.trades).toEqual([]);
+        const first = f.fills.toArray()[0];
+        expect(f.fills.named(f.symbols, full.timestamps)[0]).toEqual({
+          barIndex: first.step, timestamp: full.timestamps[first.step], symbol: 'SPY', quantity: first.quantity, price: first.price,
+          commission: first.commission, realized: first.realized,
+        });
       }
     } finally {
       await pool.dispose();
