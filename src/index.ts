@@ -17,6 +17,6 @@ export { defaultKernel } from './engine/default-kernel.js';
 export { PortfolioKernel, runPortfolio } from './engine/portfolio.js';
 export type { EngineOptions, PortfolioRun, PositionState } from './engine/portfolio.js';
 export type { Fill, FillTable, NamedFill, TraceRecord } from './engine/records.js';
-export { computeMetrics, extractTrades, inferAnnualization } from './analytics/index.js';
-export type { PortfolioMetrics, Trade, MetricsOptions } from './analytics/index.js';
+export { analysisToJSON, analyze, computeMetrics, extractTrades, inferAnnualization } from './analytics/index.js';
+export type { Analysis, CrossOptions, PortfolioMetrics, Trade, MetricsOptions } from './analytics/index.js';
 export type { PortfolioSpec, StrategySpec, SizerSpec, LimitSpec, ExecutionSpec, TracingLevel } from './engine/spec.js';

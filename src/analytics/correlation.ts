@@ -22,7 +22,11 @@ export interface CorrelationOptions {
   method?: CorrelationMethod;
 }
 
-/** Ranks 1..n of the values, ties sharing the average of the ranks they span. */
+/**
+ * Ranks 1..n of the values, ties sharing the average of the ranks they span.
+ * @example
+ *   averageRanks([10, 20, 20, 5]); // Float64Array [2, 3.5, 3.5, 1]
+ */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const n = values.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b] || a - b);
@@ -42,7 +46,11 @@ function isConstant(x: ArrayLike<number>): boolean {
   return true;
 }
 
-/** Pearson correlation of two equal-length finite samples; NaN when n < 2 or either is constant. */
+/**
+ * Pearson correlation of two equal-length finite samples; NaN when n < 2 or either is constant.
+ * @example
+ *   pearson([1, 2, 3], [2, 4, 7]); // ≈ 0.993
+ */
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = x.length;
   if (n < 2 || isConstant(x) || isConstant(y)) return NaN;

@@ -60,7 +60,7 @@ export interface FrontierOptions {
 }
 
 const SINGULAR_PIVOT = 1e-11; // Cholesky pivot, relative to the mean variance, below which Σ counts as singular
-const RIDGE = 1e-9; // relative ridge added to a singular Σ: ties split evenly among identical portfolios
+const RIDGE = 1e-9; // relative ridge added to a Σ still singular after identical portfolios are merged
 
 /** The problem the solver sees: identical portfolios merged into one group each. */
 interface Problem {
@@ -315,7 +315,7 @@ function perPeriodRiskFree(riskFree: FrontierOptions['riskFree'], periodsPerYear
  * `degenerate` flag or note, never NaN (see docs/analytics.md).
  * @example
  *   const f = efficientFrontier([0.0004, 0.0006], [[1e-4, 2e-5], [2e-5, 4e-4]], { points: 10 });
- *   f.minVariance.weights;  // ≈ [0.8, 0.2]
+ *   f.minVariance.weights;  // ≈ [0.826, 0.174] = (σ2² − σ12)/(σ1² + σ2² − 2σ12) and the rest
  *   f.maxSharpe.sharpe;     // highest (μ − rf)/σ over all long-only mixes
  */
 export function efficientFrontier(mu: ArrayLike<number>, covariance: ArrayLike<ArrayLike<number>>, options: FrontierOptions & { ids?: string[] } = {}): Frontier {

@@ -183,7 +183,12 @@ export function zoneOffset(timeZone: string): ZoneOffset {
   return intlOffset(timeZone);
 }
 
-/** Label of a period key: ISO date ('daily'), ISO week `YYYY-Www` ('weekly'), `YYYY-MM` ('monthly'), ISO instant ('bar'). */
+/**
+ * Label of a period key: ISO date ('daily'), ISO week `YYYY-Www` ('weekly'), `YYYY-MM` ('monthly'), ISO instant ('bar').
+ * @example
+ *   periodLabel(19_723, 'daily');        // '2024-01-01'
+ *   periodLabel(2024 * 12 + 2, 'monthly'); // '2024-03'
+ */
 export function periodLabel(key: number, frequency: ReturnFrequency): string {
   switch (frequency) {
     case 'bar':
@@ -218,12 +223,21 @@ function keyOfDay(day: number, frequency: Exclude<ReturnFrequency, 'bar'>): numb
   }
 }
 
-/** Periods per year used to annualize each frequency ('bar' has none: pass one). */
+/**
+ * Periods per year used to annualize each frequency ('bar' has none: pass one).
+ * @example
+ *   periodsPerYearOf('daily'); // 252
+ */
 export function periodsPerYearOf(frequency: ReturnFrequency): number | undefined {
   return frequency === 'daily' ? 252 : frequency === 'weekly' ? 52 : frequency === 'monthly' ? 12 : undefined;
 }
 
-/** Checks a portfolio's shape; bad input fails fast naming the portfolio and the place. */
+/**
+ * Checks a portfolio's shape; bad input fails fast naming the portfolio and the place.
+ * @example
+ *   checkPortfolio({ id: 'a', timestamps: Float64Array.of(2, 1), equity: Float64Array.of(1, 1), initialCapital: 1 });
+ *   // RangeError: portfolio "a": timestamps[1] = 1 does not follow 2
+ */
 export function checkPortfolio(p: PortfolioSeries): void {
   const where = `portfolio "${p.id}"`;
   if (p.timestamps.length !== p.equity.length) throw new RangeError(`${where}: ${p.timestamps.length} timestamps but ${p.equity.length} equity values`);
@@ -240,6 +254,9 @@ export function checkPortfolio(p: PortfolioSeries): void {
 /**
  * Net flow per sample: each flow goes to the first sample at or after its step (the first equity value
  * that includes it); flows after the last sample are in no equity value and are dropped.
+ * @example
+ *   flowsBySample({ id: 'a', timestamps, equity, initialCapital: 100, sampledAt: Float64Array.of(1, 3), flows: [{ step: 2, amount: 5 }] });
+ *   // Float64Array [0, 5]
  */
 export function flowsBySample(p: PortfolioSeries): Float64Array {
   const n = p.equity.length;

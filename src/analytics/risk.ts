@@ -69,7 +69,7 @@ function annualFactor(periodsPerYear: number | undefined): number {
 }
 
 /** Weights by position, from an array, a record by id, last-equity shares or an equal split. */
-export function resolveWeights(set: SeriesSet, given: RiskOptions['weights'], notes: string[]): number[] {
+function resolveWeights(set: SeriesSet, given: RiskOptions['weights'], notes: string[]): number[] {
   const k = set.ids.length;
   if (Array.isArray(given)) {
     if (given.length !== k) throw new RangeError(`weights: expected ${k} numbers (one per portfolio), got ${given.length}`);

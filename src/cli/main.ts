@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../config/index.js';
 import type { RunConfig } from '../config/schema.js';
 import type { Bars } from '../data/bars.js';
 import { CsvError, parseCsvStream } from '../data/csv.js';
+import { analysisToJSON, analyze, type Analysis } from '../analytics/analyze.js';
 import { runBacktest, type PortfolioOk, type RunResult } from '../workflow/run.js';
 
 export const EXIT = { ok: 0, portfolioFailed: 1, badInput: 2, internal: 3 } as const;
@@ -61,14 +62,32 @@ function summaryRow(p: PortfolioOk) {
   };
 }
 
-function summaryOf(result: RunResult) {
+function summaryOf(result: RunResult, analysis: Analysis) {
   return {
     name: result.name,
     bars: result.timestamps.length,
     symbols: result.symbols,
     portfolios: Object.values(result.portfolios).map((p) => (p.status === 'ok' ? { status: 'ok' as const, ...summaryRow(p) } : p)),
+    rebalances: result.rebalances.filter((d) => d.transfers.length).length,
+    analytics: analysisToJSON(analysis),
     warnings: result.warnings,
   };
+}
+
+/** The correlation matrix (daily returns) and the attribution of the combined return, as text. */
+function crossText(a: Analysis): string {
+  const ids = a.correlation.ids;
+  if (ids.length < 2) return '';
+  const cell = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
+  const rows = ids.map((id, i) => ({ '': id, ...Object.fromEntries(ids.map((other, j) => [other, cell(a.correlation.matrix[i][j])])) }));
+  const attribution = ids.map((id) => ({
+    portfolio: id, 'P&L': a.attribution.pnl[id].toFixed(2), 'net flows': a.attribution.netFlows[id].toFixed(2),
+    contribution: `${(a.attribution.contributions[id] * 100).toFixed(3)}%`,
+  }));
+  attribution.push({ portfolio: 'combined', 'P&L': '', 'net flows': '', contribution: `${(a.attribution.combinedReturn * 100).toFixed(3)}%` });
+  const overlap = a.correlation.observations[0]?.[1] ?? 0;
+  return `\ncorrelation of daily returns (${a.correlation.method}, ${overlap} common days):\n${table(rows)}` +
+    `\nattribution of the combined return:\n${table(attribution)}`;
 }
 
 function table(rows: Array<Record<string, string>>): string {
@@ -143,7 +162,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       },
     });
     if (io.isTTY) io.stderr('\r\x1b[K');
-    const summary = summaryOf(result);
+    const analysis = analyze(result);
+    const summary = summaryOf(result, analysis);
     if (args.values.json) io.stdout(JSON.stringify(summary, null, 2) + '\n');
     else {
       io.stdout(`${summary.name}: ${summary.bars} bars of ${summary.symbols.join(', ')}\n`);
@@ -153,6 +173,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         ? { portfolio: p.portfolio, 'final equity': p.finalEquity.toFixed(2), return: pct(p.totalReturn), CAGR: pct(p.cagr), Sharpe: num(p.sharpe),
             'max drawdown': pct(p.maxDrawdown), trades: String(p.trades), 'win rate': pct(p.winRate), fills: String(p.fills), fees: p.fees.toFixed(2) }
         : { portfolio: p.portfolioId, 'final equity': 'FAILED', return: '', CAGR: '', Sharpe: '', 'max drawdown': '', trades: '', 'win rate': '', fills: '', fees: p.error })));
+      if (config.reporting.correlationAnalysis) io.stdout(crossText(analysis));
     }
     if (args.values.out) {
       await writeOutputs(args.values.out, result, summary);

@@ -8,6 +8,7 @@ import type { RebalanceSpec, RunConfig } from '../../src/config/schema.js';
 import type { AlignedBars } from '../../src/data/bars.js';
 import { decodeAll } from '../../src/engine/records.js';
 import { DEFAULT_EXECUTION, type PortfolioSpec } from '../../src/engine/spec.js';
+import { analysisToJSON, analyze } from '../../src/analytics/analyze.js';
 import { rebalanceSteps } from '../../src/workflow/rebalance.js';
 import { runBacktest, type PortfolioOk, type RunResult } from '../../src/workflow/run.js';
 import { TradingSystem } from '../../src/workflow/system.js';
@@ -138,6 +139,33 @@ describe('PortfolioRebalancer', () => {
       expect(Array.from(ok(pooled, id).equity)).toEqual(Array.from(ok(inline, id).equity));
       expect(ok(pooled, id).flows).toEqual(ok(inline, id).flows);
     }
+  });
+});
+
+describe('analyze on a rebalanced run', () => {
+  it('attribution sums to the combined return; internal moves net to zero', async () => {
+    // The same three systems as the executor test above, rebalanced every 25 bars.
+    const bars = flatBars(400, Array.from({ length: 400 }, (_, i) => (i % 37 < 20 ? 1 : -1)));
+    bars.close[0] = Float64Array.from({ length: 400 }, (_, i) => 100 + ((i * 7) % 13) - 6);
+    bars.open[0] = Float64Array.from(bars.close[0], (c, i) => (i ? bars.close[0][i - 1] : c));
+    bars.high[0] = Float64Array.from(bars.close[0], (c, i) => Math.max(c, bars.open[0][i]));
+    bars.low[0] = Float64Array.from(bars.close[0], (c, i) => Math.min(c, bars.open[0][i]));
+    const systems = [
+      cashOnly('A', 50_000, { sizers: [{ type: 'percentage', size: 0.5 }] }),
+      cashOnly('B', 30_000, { strategy: { type: 'momentum', lookbackPeriod: 3, momentumThreshold: 0, allowShort: true }, sizers: [{ type: 'percentage', size: 0.8 }] }),
+    ];
+    const r = await runBacktest(configOf(systems, { targetWeights: { A: 0.5, B: 0.5 }, schedule: { everyBars: 25 } }), { bars, executor: 'inline' });
+    const a = analyze(r, { frequency: 'bar' });
+    const finals = ok(r, 'A').finalEquity + ok(r, 'B').finalEquity;
+    // Σ initial 80 000; moves are internal, so the combined return is just (Σ final − 80 000) / 80 000.
+    expect(a.attribution.combinedReturn).toBeCloseTo(finals / 80_000 - 1, 12);
+    expect(a.attribution.contributions.A + a.attribution.contributions.B).toBeCloseTo(a.attribution.combinedReturn, 12);
+    expect(a.attribution.netFlows.A + a.attribution.netFlows.B).toBeCloseTo(0, 9);
+    expect(a.attribution.netFlows.A).toBeLessThan(0); // A started above its half and gave
+    // Its P&L leaves the capital it gave away out: final − initial − net flows.
+    expect(a.attribution.pnl.A).toBeCloseTo(ok(r, 'A').finalEquity - 50_000 - a.attribution.netFlows.A, 9);
+    expect(Object.keys(a.metrics)).toEqual(['A', 'B']);
+    expect(() => JSON.stringify(analysisToJSON(a))).not.toThrow();
   });
 });
 

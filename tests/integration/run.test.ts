@@ -118,6 +118,13 @@ describe('CLI', () => {
     expect(equity[0]).toBe('timestamp,equity,cash,gross');
     const summary = JSON.parse(await readFile(join(dir, 'out', 'summary.json'), 'utf8'));
     expect(summary.portfolios.map((p: { portfolio: string }) => p.portfolio)).toEqual(['momentum_portfolio', 'mean_reversion_portfolio']);
+    expect(out.stdout).toMatch(/correlation of daily returns \(pearson, \d+ common days\)/);
+    expect(out.stdout).toMatch(/attribution of the combined return:[\s\S]*combined\s+-?\d+\.\d{3}%/);
+    const a = summary.analytics;
+    expect(a.correlation.ids).toEqual(['momentum_portfolio', 'mean_reversion_portfolio']);
+    expect(a.correlation.matrix[0][0]).toBe(1);
+    expect(a.attribution.contributions.momentum_portfolio + a.attribution.contributions.mean_reversion_portfolio).toBeCloseTo(a.attribution.combinedReturn, 12);
+    expect(Object.keys(a)).toEqual(expect.arrayContaining(['correlation', 'attribution', 'riskContribution', 'frontier', 'drawdowns', 'metrics']));
   });
 
   it('exits 2 with the path and value for a bad config, and for a missing file', async () => {
