@@ -11,6 +11,7 @@ import { toEvents, type FolioEvent } from '../events/event.js';
 import { abortError, createRegisteredPool, InlineExecutor, workerPoolAvailable, type Executor, type ExecutorJob, type SystemFailure } from './executor.js';
 import { PortfolioRebalancer, rebalanceSteps, type RebalanceDecision, type RebalanceTransfer } from './rebalance.js';
 import type { MetricsOptions } from '../analytics/metrics.js';
+import { extractTrades, type Trade } from '../analytics/trades.js';
 import type { KeepOptions, SystemOutcome } from './system.js';
 
 export interface RunProgress {
@@ -49,6 +50,8 @@ export interface RunOptions {
 export interface PortfolioOk extends Omit<SystemOutcome, 'fills'> {
   /** The kept records as objects (decoded on first access from `recordData`). */
   records: TraceRecord[];
+  /** Round trips (flat to flat), derived from the fills on first access; empty when fills are not kept. */
+  trades: Trade[];
   /** Timestamps of the kept series (the run's timestamps when every bar is kept). */
   timestamps: Float64Array;
   fills: FillTable;
@@ -115,6 +118,11 @@ function revive(outcome: SystemOutcome, config: RunConfig, timestamps: Float64Ar
   let records: TraceRecord[] | undefined;
   const decoded = () => (records ??= decodeAll(outcome.recordData));
   Object.defineProperty(result, 'records', { enumerable: true, configurable: true, get: decoded });
+  let trades: Trade[] | undefined;
+  Object.defineProperty(result, 'trades', {
+    enumerable: true, configurable: true,
+    get: () => (trades ??= extractTrades(result.fills, outcome.symbols, { timestamps, steps: timestamps.length })),
+  });
   Object.defineProperty(result, 'events', {
     enumerable: true, configurable: true,
     get: () => (events ??= mergeByBar(toEvents(decoded(), source), rebalanceEvents(outcome.portfolioId, outcome.namespace, transfers, timestamps))),

@@ -2,7 +2,6 @@
 // plain, transferable result (kept series, fills, records, final book). The same code runs inline
 // and inside a worker, which is what makes the executors give identical results.
 import { computeMetrics, type MetricsOptions, type PortfolioMetrics } from '../analytics/metrics.js';
-import { extractTrades, type Trade } from '../analytics/trades.js';
 import type { AlignedBars } from '../data/bars.js';
 import { PortfolioKernel, type PositionState } from '../engine/portfolio.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
@@ -42,8 +41,6 @@ export interface SystemOutcome {
   flows: CashFlow[];
   /** Computed on the full per-bar series, whatever `keep` says. */
   metrics: PortfolioMetrics;
-  /** Round trips (flat to flat); empty when fills are not kept. */
-  trades: Trade[];
   fills?: FillColumns;
   fillCount: number;
   /** The kept records, raw (REC_SLOTS f64 each; decode with decodeAll): transferable, unlike objects. */
@@ -174,7 +171,6 @@ export class TradingSystem {
     const keepFills = this.options.keep?.fills ?? true;
     const metrics = computeMetrics({ timestamps: bars.timestamps, equity: out.equity, gross: out.gross, fills: table, symbols: this.symbols,
       initialCapital: spec.initialCapital, flows: this.flows }, this.options.metrics);
-    const trades = keepFills ? extractTrades(table, this.symbols, { timestamps: bars.timestamps, steps }) : [];
     const fills = keepFills
       ? Object.fromEntries((['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const)
         .map((f) => [f, table.column(f).slice()])) as unknown as FillColumns
@@ -182,7 +178,7 @@ export class TradingSystem {
     return {
       status: 'ok', portfolioId: spec.portfolioId, namespace: spec.namespace, initialCapital: spec.initialCapital, symbols: this.symbols,
       sampledAt: at, equity: gather(out.equity, at, copy), cash: gather(out.cash, at, copy), gross: gather(out.gross, at, copy),
-      finalEquity: steps ? out.equity[steps - 1] : spec.initialCapital, flows: this.flows, metrics, trades,
+      finalEquity: steps ? out.equity[steps - 1] : spec.initialCapital, flows: this.flows, metrics,
       fills, fillCount: table.length, recordData: engine.log.raw().slice(), positions: engine.positions(), halted: engine.halted,
     };
   }
