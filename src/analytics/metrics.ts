@@ -1,7 +1,6 @@
-// Per-portfolio performance metrics from the per-step series, the exchange-day returns and the fills
-// (formulas in docs/metrics.md), and the inference of periods per year from bar timestamps.
+// Per-portfolio performance metrics from the per-step series and the fills (formulas in
+// docs/metrics.md), and the inference of periods per year from bar timestamps.
 import type { Fill, FillTable } from '../engine/records.js';
-import { zoneOffset, type ZoneOffset } from './returns.js';
 import { fillColumns, tradesOf } from './trades.js';
 
 const DAY_MS = 86_400_000;
@@ -47,15 +46,6 @@ export interface MetricsOptions {
   periodsPerYear?: number;
   /** Annual risk-free rate (0.03 = 3 %), compounded to a per-period rate. Default 0. */
   riskFreeRate?: number;
-  /**
-   * Zone whose calendar cuts the steps into days for the daily metrics: 'America/New_York' (default),
-   * 'UTC', a fixed offset ('+05:30') or an IANA name the runtime's Intl knows (as `periodReturns`).
-   */
-  timeZone?: string;
-  /** Days in each `rollingSharpe` window, an integer ≥ 2. Default 63 (a quarter of trading days). */
-  rollingWindow?: number;
-  /** Days per year that annualize the daily metrics (`dailyVolatility`, `rollingSharpe`). Default 252; 365 for 24/7 markets. */
-  daysPerYear?: number;
 }
 
 /** The longest drawdown spell: from its peak to its recovery, or to the last step. */
@@ -70,25 +60,6 @@ export interface DrawdownDuration {
   endStep?: number;
   /** False when the spell lasts to the end of the data. */
   recovered: boolean;
-}
-
-/** Compounded return of one calendar month of the exchange time zone. */
-export interface MonthlyReturn {
-  year: number;
-  /** 1 = January … 12 = December. */
-  month: number;
-  /** Π (1 + daily return) − 1 over the month's days with steps; NaN when one of them is NaN. */
-  return: number;
-}
-
-/** Annualized Sharpe ratio of each full window of consecutive daily returns. */
-export interface RollingSharpe {
-  /** Days per window. */
-  window: number;
-  /** End of each window: the timestamp of its last day's last step. */
-  timestamps: Float64Array;
-  /** One value per window; NaN for a window without dispersion or with a NaN return. */
-  values: Float64Array;
 }
 
 /** Metrics of one portfolio. NaN means "undefined for this input" (see docs/metrics.md). */
@@ -129,41 +100,6 @@ export interface PortfolioMetrics {
   turnover: number;
   /** Total commissions of all fills. */
   fees: number;
-
-  // Drawdown metrics on the per-step equity.
-  /** √ mean of squared drawdowns (fractions of the running peak) over all steps. */
-  ulcerIndex: number;
-  /** Net profit (flows excluded) / largest fall from a running peak in currency. */
-  recoveryFactor: number;
-  /** The longest drawdown spell: the same object as `maxDrawdownDuration`, under its usual name. */
-  longestDrawdown: DrawdownDuration;
-
-  // Daily metrics: one return per calendar day of `timeZone` that has a step (docs/metrics.md, "Daily returns").
-  /** The zone whose calendar cut the days. */
-  timeZone: string;
-  /** Days with at least one step (the number of daily returns). */
-  days: number;
-  bestDay: number;
-  worstDay: number;
-  /** Fraction of days with a return > 0 (0.5 = half the days). */
-  winningDaysPct: number;
-  /** Sample standard deviation of daily returns × √daysPerYear. */
-  dailyVolatility: number;
-  /** Adjusted Fisher–Pearson sample skewness G1 of daily returns. */
-  dailySkew: number;
-  /** Sample excess kurtosis G2 of daily returns (0 for a normal distribution). */
-  dailyKurtosis: number;
-  /** Historical 95 % value at risk of a day: −(5th percentile of daily returns), a loss as a positive number. */
-  var95: number;
-  /** Historical 95 % expected shortfall: −mean of the daily returns at or below the 5th percentile. */
-  cvar95: number;
-  /** Omega ratio at threshold 0: Σ daily gains / Σ |daily losses|. */
-  omega: number;
-  /** |95th percentile| / |5th percentile| of daily returns. */
-  tailRatio: number;
-  /** Compounded returns of each calendar month in `timeZone`, in order. */
-  monthlyReturns: MonthlyReturn[];
-  rollingSharpe: RollingSharpe;
 }
 
 /**
