@@ -161,6 +161,47 @@ async function runRebalanced(executor: Executor, job: ExecutorJob, config: RunCo
 }
 
 /**
+ * The multi-portfolio workflow: every trading system of a config over the same bars, one kernel
+ * instance per system, on an executor (inline or a worker pool); in lockstep with capital moves when
+ * the config rebalances. `runBacktest` is `new MultiPortfolioWorkflow(config, options).run()`.
+ */
+export class MultiPortfolioWorkflow {
+  readonly bars: AlignedBars;
+
+  constructor(readonly config: RunConfig, readonly options: RunOptions = {}) {
+    this.bars = barsForConfig(config, options.bars);
+  }
+
+  /** Symbol-steps of work: what 'auto' weighs against starting workers. */
+  get work(): number {
+    const { bars, config } = this;
+    return bars.timestamps.length * config.tradingSystems.reduce((n, s) => n + (s.symbols ?? bars.symbols).length, 0);
+  }
+
+  async run(): Promise<RunResult> {
+    const { config, options, bars } = this;
+    if (options.signal?.aborted) throw abortError();
+    const module = options.kernel ?? (await defaultKernel());
+    const { executor, owned } = chooseExecutor(options.executor, this.work, config.tradingSystems.length, options.workers);
+    try {
+      const job: ExecutorJob = {
+        module, bars, systems: config.tradingSystems, tracing: options.tracing ?? config.tracing, keep: options.keep, metrics: options.metrics,
+        sliceSteps: options.sliceSteps, signal: options.signal,
+        onProgress: options.onProgress && ((portfolioId, stepsDone, steps) => options.onProgress!({ portfolioId, stepsDone, steps })),
+      };
+      const { outcomes, decisions } = config.rebalance ? await runRebalanced(executor, job, config) : { outcomes: await executor.run(job), decisions: [] };
+      if (options.signal?.aborted) throw abortError();
+      const transfers = decisions.flatMap((d) => d.transfers);
+      const portfolios: Record<string, PortfolioResult> = {};
+      for (const o of outcomes) portfolios[o.portfolioId] = o.status === 'ok' ? revive(o, config, bars.timestamps, transfers) : o;
+      return { name: config.workflow.name, timestamps: bars.timestamps, symbols: bars.symbols, portfolios, executor: executor.kind, rebalances: decisions, warnings: config.warnings };
+    } finally {
+      if (owned) await executor.dispose();
+    }
+  }
+}
+
+/**
  * Runs every trading system of a config over the same bars.
  * @example
  *   const result = await runBacktest(loadConfig(yaml), { bars: parseCsv(csv, { symbol: 'SPY' }) });
@@ -168,23 +209,5 @@ async function runRebalanced(executor: Executor, job: ExecutorJob, config: RunCo
  */
 export async function runBacktest(config: RunConfig, options: RunOptions = {}): Promise<RunResult> {
   if (options.signal?.aborted) throw abortError();
-  const bars = barsForConfig(config, options.bars);
-  const module = options.kernel ?? (await defaultKernel());
-  const work = bars.timestamps.length * config.tradingSystems.reduce((n, s) => n + (s.symbols ?? bars.symbols).length, 0);
-  const { executor, owned } = chooseExecutor(options.executor, work, config.tradingSystems.length, options.workers);
-  try {
-    const job: ExecutorJob = {
-      module, bars, systems: config.tradingSystems, tracing: options.tracing ?? config.tracing, keep: options.keep, metrics: options.metrics,
-      sliceSteps: options.sliceSteps, signal: options.signal,
-      onProgress: options.onProgress && ((portfolioId, stepsDone, steps) => options.onProgress!({ portfolioId, stepsDone, steps })),
-    };
-    const { outcomes, decisions } = config.rebalance ? await runRebalanced(executor, job, config) : { outcomes: await executor.run(job), decisions: [] };
-    if (options.signal?.aborted) throw abortError();
-    const transfers = decisions.flatMap((d) => d.transfers);
-    const portfolios: Record<string, PortfolioResult> = {};
-    for (const o of outcomes) portfolios[o.portfolioId] = o.status === 'ok' ? revive(o, config, bars.timestamps, transfers) : o;
-    return { name: config.workflow.name, timestamps: bars.timestamps, symbols: bars.symbols, portfolios, executor: executor.kind, rebalances: decisions, warnings: config.warnings };
-  } finally {
-    if (owned) await executor.dispose();
-  }
+  return new MultiPortfolioWorkflow(config, options).run();
 }
