@@ -24,6 +24,16 @@ function flatBars(steps: number, signal: number[] = []): AlignedBars {
   return bars;
 }
 
+/** 400 bars of a saw-tooth close around 100, opening at the previous close; signals flip every ~20 bars. */
+function sawBars(): AlignedBars {
+  const bars = flatBars(400, Array.from({ length: 400 }, (_, i) => (i % 37 < 20 ? 1 : -1)));
+  bars.close[0] = Float64Array.from({ length: 400 }, (_, i) => 100 + ((i * 7) % 13) - 6);
+  bars.open[0] = Float64Array.from(bars.close[0], (c, i) => (i ? bars.close[0][i - 1] : c));
+  bars.high[0] = Float64Array.from(bars.close[0], (c, i) => Math.max(c, bars.open[0][i]));
+  bars.low[0] = Float64Array.from(bars.close[0], (c, i) => Math.min(c, bars.open[0][i]));
+  return bars;
+}
+
 const cashOnly = (id: string, capital: number, over: Partial<PortfolioSpec> = {}): PortfolioSpec => ({
   portfolioId: id, namespace: id, initialCapital: capital, strategy: { type: 'signals', column: 'signal', allowShort: true },
   sizers: [{ type: 'fixed', size: 1 }], limits: [], execution: DEFAULT_EXECUTION, ...over,
@@ -121,11 +131,7 @@ describe('PortfolioRebalancer', () => {
   });
 
   it('a rebalanced run is identical inline and in workers', async () => {
-    const bars = flatBars(400, Array.from({ length: 400 }, (_, i) => (i % 37 < 20 ? 1 : -1)));
-    bars.close[0] = Float64Array.from({ length: 400 }, (_, i) => 100 + ((i * 7) % 13) - 6);
-    bars.open[0] = Float64Array.from(bars.close[0], (c, i) => (i ? bars.close[0][i - 1] : c));
-    bars.high[0] = Float64Array.from(bars.close[0], (c, i) => Math.max(c, bars.open[0][i]));
-    bars.low[0] = Float64Array.from(bars.close[0], (c, i) => Math.min(c, bars.open[0][i]));
+    const bars = sawBars();
     const config = configOf([
       cashOnly('A', 50_000, { sizers: [{ type: 'percentage', size: 0.5 }] }),
       cashOnly('B', 30_000, { strategy: { type: 'momentum', lookbackPeriod: 3, momentumThreshold: 0, allowShort: true }, sizers: [{ type: 'percentage', size: 0.8 }] }),
@@ -145,11 +151,7 @@ describe('PortfolioRebalancer', () => {
 describe('analyze on a rebalanced run', () => {
   it('attribution sums to the combined return; internal moves net to zero', async () => {
     // The same three systems as the executor test above, rebalanced every 25 bars.
-    const bars = flatBars(400, Array.from({ length: 400 }, (_, i) => (i % 37 < 20 ? 1 : -1)));
-    bars.close[0] = Float64Array.from({ length: 400 }, (_, i) => 100 + ((i * 7) % 13) - 6);
-    bars.open[0] = Float64Array.from(bars.close[0], (c, i) => (i ? bars.close[0][i - 1] : c));
-    bars.high[0] = Float64Array.from(bars.close[0], (c, i) => Math.max(c, bars.open[0][i]));
-    bars.low[0] = Float64Array.from(bars.close[0], (c, i) => Math.min(c, bars.open[0][i]));
+    const bars = sawBars();
     const systems = [
       cashOnly('A', 50_000, { sizers: [{ type: 'percentage', size: 0.5 }] }),
       cashOnly('B', 30_000, { strategy: { type: 'momentum', lookbackPeriod: 3, momentumThreshold: 0, allowShort: true }, sizers: [{ type: 'percentage', size: 0.8 }] }),
