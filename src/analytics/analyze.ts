@@ -32,7 +32,12 @@ export function analyze(result: AnalyzableRun, options: CrossOptions = {}): Anal
   return { ...analyzeCross(portfoliosFromRun(result), { frequency: 'daily', ...options }), metrics, failed };
 }
 
-/** The analysis with typed arrays as number[] and non-finite numbers as null: safe for JSON.stringify. */
+/** Any value with typed arrays as number[] and non-finite numbers as null: safe for JSON.stringify. */
+export function toJSONSafe<T>(value: T): Plain<T> {
+  return JSON.parse(JSON.stringify(toPlain(value), (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+}
+
+/** The analysis, JSON-safe (typed arrays as number[], NaN and ±Infinity as null). */
 export function analysisToJSON(analysis: Analysis): Plain<Analysis> {
-  return JSON.parse(JSON.stringify(toPlain(analysis), (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+  return toJSONSafe(analysis);
 }

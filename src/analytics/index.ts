@@ -1,10 +1,11 @@
 // The analytics surface: per-portfolio metrics and trades, and the cross-portfolio figures
 // (returns, correlation, attribution, risk contribution, efficient frontier, drawdowns).
-export { analysisToJSON, analyze } from './analyze.js';
+export { analysisToJSON, analyze, toJSONSafe } from './analyze.js';
 export type { Analysis, AnalyzableRun } from './analyze.js';
 export { computeMetrics, inferAnnualization } from './metrics.js';
 export type {
-  Annualization, AnnualizationSource, BarFrequency, DrawdownDuration, MetricsInput, MetricsOptions, PortfolioMetrics,
+  Annualization, AnnualizationSource, BarFrequency, DrawdownDuration, MetricsInput, MetricsOptions, MonthlyReturn, PortfolioMetrics,
+  RollingSharpe,
 } from './metrics.js';
 export { extractTrades } from './trades.js';
 export type { ExtractTradesOptions, Trade, TradeDirection } from './trades.js';

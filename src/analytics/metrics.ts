@@ -1,6 +1,7 @@
-// Per-portfolio performance metrics from the per-step series and the fills (formulas in
-// docs/metrics.md), and the inference of periods per year from bar timestamps.
+// Per-portfolio performance metrics from the per-step series, the exchange-day returns and the fills
+// (formulas in docs/metrics.md), and the inference of periods per year from bar timestamps.
 import type { Fill, FillTable } from '../engine/records.js';
+import { zoneOffset, type ZoneOffset } from './returns.js';
 import { fillColumns, tradesOf } from './trades.js';
 
 const DAY_MS = 86_400_000;
@@ -46,6 +47,15 @@ export interface MetricsOptions {
   periodsPerYear?: number;
   /** Annual risk-free rate (0.03 = 3 %), compounded to a per-period rate. Default 0. */
   riskFreeRate?: number;
+  /**
+   * Zone whose calendar cuts the steps into days for the daily metrics: 'America/New_York' (default),
+   * 'UTC', a fixed offset ('+05:30') or an IANA name the runtime's Intl knows (as `periodReturns`).
+   */
+  timeZone?: string;
+  /** Days in each `rollingSharpe` window, an integer ≥ 2. Default 63 (a quarter of trading days). */
+  rollingWindow?: number;
+  /** Days per year that annualize the daily metrics (`dailyVolatility`, `rollingSharpe`). Default 252; 365 for 24/7 markets. */
+  daysPerYear?: number;
 }
 
 /** The longest drawdown spell: from its peak to its recovery, or to the last step. */
@@ -60,6 +70,25 @@ export interface DrawdownDuration {
   endStep?: number;
   /** False when the spell lasts to the end of the data. */
   recovered: boolean;
+}
+
+/** Compounded return of one calendar month of the exchange time zone. */
+export interface MonthlyReturn {
+  year: number;
+  /** 1 = January … 12 = December. */
+  month: number;
+  /** Π (1 + daily return) − 1 over the month's days with steps; NaN when one of them is NaN. */
+  return: number;
+}
+
+/** Annualized Sharpe ratio of each full window of consecutive daily returns. */
+export interface RollingSharpe {
+  /** Days per window. */
+  window: number;
+  /** End of each window: the timestamp of its last day's last step. */
+  timestamps: Float64Array;
+  /** One value per window; NaN for a window without dispersion or with a NaN return. */
+  values: Float64Array;
 }
 
 /** Metrics of one portfolio. NaN means "undefined for this input" (see docs/metrics.md). */
@@ -100,6 +129,41 @@ export interface PortfolioMetrics {
   turnover: number;
   /** Total commissions of all fills. */
   fees: number;
+
+  // Drawdown metrics on the per-step equity.
+  /** √ mean of squared drawdowns (fractions of the running peak) over all steps. */
+  ulcerIndex: number;
+  /** Net profit (flows excluded) / largest fall from a running peak in currency. */
+  recoveryFactor: number;
+  /** The longest drawdown spell: the same object as `maxDrawdownDuration`, under its usual name. */
+  longestDrawdown: DrawdownDuration;
+
+  // Daily metrics: one return per calendar day of `timeZone` that has a step (docs/metrics.md, "Daily returns").
+  /** The zone whose calendar cut the days. */
+  timeZone: string;
+  /** Days with at least one step (the number of daily returns). */
+  days: number;
+  bestDay: number;
+  worstDay: number;
+  /** Fraction of days with a return > 0 (0.5 = half the days). */
+  winningDaysPct: number;
+  /** Sample standard deviation of daily returns × √daysPerYear. */
+  dailyVolatility: number;
+  /** Adjusted Fisher–Pearson sample skewness G1 of daily returns. */
+  dailySkew: number;
+  /** Sample excess kurtosis G2 of daily returns (0 for a normal distribution). */
+  dailyKurtosis: number;
+  /** Historical 95 % value at risk of a day: −(5th percentile of daily returns), a loss as a positive number. */
+  var95: number;
+  /** Historical 95 % expected shortfall: −mean of the daily returns at or below the 5th percentile. */
+  cvar95: number;
+  /** Omega ratio at threshold 0: Σ daily gains / Σ |daily losses|. */
+  omega: number;
+  /** |95th percentile| / |5th percentile| of daily returns. */
+  tailRatio: number;
+  /** Compounded returns of each calendar month in `timeZone`, in order. */
+  monthlyReturns: MonthlyReturn[];
+  rollingSharpe: RollingSharpe;
 }
 
 /**
@@ -145,6 +209,216 @@ function flowReader(flows: ReadonlyArray<{ step: number; amount: number }> | und
   return Object.assign(at, { rewind: () => { cursor = 0; } });
 }
 
+/** Daily returns and where each day ends; arrays of one value per day with steps. */
+interface DailySeries {
+  returns: Float64Array;
+  /** Timestamp of the day's last step. */
+  ends: Float64Array;
+  /** Local day number (days since 1970-01-01 in the zone). */
+  days: Float64Array;
+}
+
+/**
+ * One return per calendar day of the zone, from the day's last equity, net of the day's flows:
+ * r_d = (E_last(d) − F_d) / E_last(d−1) − 1, the first day from the initial capital; NaN from a base
+ * that is ≤ 0 or not finite. The same rule as `periodReturns` (frequency 'daily'), in one pass that
+ * allocates per day, not per step.
+ */
+function dailyReturns(timestamps: Float64Array, equity: Float64Array, flows: MetricsInput['flows'], initialCapital: number,
+  timeZone: string, offset: ZoneOffset): DailySeries {
+  const { lastStep, days } = dayBoundaries(timestamps, timeZone, offset);
+  const D = lastStep.length;
+  const returns = new Float64Array(D);
+  const ends = new Float64Array(D);
+  let start = initialCapital;
+  let f = 0;
+  for (let k = 0; k < D; k++) {
+    const last = lastStep[k];
+    let flow = 0;
+    while (flows && f < flows.length && flows[f].step <= last) flow += flows[f++].amount;
+    const end = equity[last];
+    returns[k] = start > 0 && Number.isFinite(start) ? (end - flow) / start - 1 : NaN;
+    ends[k] = timestamps[last];
+    start = end;
+  }
+  return { returns, ends, days };
+}
+
+/**
+ * Where each calendar day of the zone ends (its last step) and its local day number. It depends only on
+ * the timestamps, which every portfolio of a run shares, so it is computed once per timestamps array
+ * and zone.
+ */
+const dayCache = new WeakMap<Float64Array, Map<string, { lastStep: Int32Array; days: Float64Array }>>();
+
+function dayBoundaries(timestamps: Float64Array, timeZone: string, offset: ZoneOffset): { lastStep: Int32Array; days: Float64Array } {
+  let byZone = dayCache.get(timestamps);
+  if (!byZone) dayCache.set(timestamps, (byZone = new Map()));
+  const cached = byZone.get(timeZone);
+  if (cached) return cached;
+  const n = timestamps.length;
+  const lastStep: number[] = [];
+  const days: number[] = [];
+  let day = -Infinity;
+  for (let t = 0; t < n; t++) {
+    const ts = timestamps[t];
+    const local = Math.floor((ts + offset(ts)) / DAY_MS);
+    // A zone that falls back across midnight would put a later step in an earlier day: keep it in the later one.
+    const d = local > day ? local : day;
+    if (t > 0 && d !== day) {
+      lastStep.push(t - 1);
+      days.push(day);
+    }
+    day = d;
+  }
+  if (n > 0) {
+    lastStep.push(n - 1);
+    days.push(day);
+  }
+  const result = { lastStep: Int32Array.from(lastStep), days: Float64Array.from(days) };
+  byZone.set(timeZone, result);
+  return result;
+}
+
+/** The p-quantile of sorted values, interpolated linearly between order statistics (Hyndman–Fan type 7). */
+function quantile(sorted: Float64Array, p: number): number {
+  const h = (sorted.length - 1) * p;
+  const below = Math.floor(h);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below] + (h - below) * (sorted[above] - sorted[below]);
+}
+
+type DailyStatistics = Pick<PortfolioMetrics, 'bestDay' | 'worstDay' | 'winningDaysPct' | 'dailyVolatility' | 'dailySkew' | 'dailyKurtosis' |
+  'var95' | 'cvar95' | 'omega' | 'tailRatio'>;
+
+/** Distribution statistics of the daily returns; all NaN when there is no day or one return is NaN. */
+function dailyStatistics(r: Float64Array, daysPerYear: number): DailyStatistics {
+  const D = r.length;
+  const undefinedStats: DailyStatistics = { bestDay: NaN, worstDay: NaN, winningDaysPct: NaN, dailyVolatility: NaN, dailySkew: NaN,
+    dailyKurtosis: NaN, var95: NaN, cvar95: NaN, omega: NaN, tailRatio: NaN };
+  let sum = 0, best = -Infinity, worst = Infinity, winning = 0, gains = 0, losses = 0;
+  for (let d = 0; d < D; d++) {
+    const x = r[d];
+    if (x !== x) return undefinedStats;
+    sum += x;
+    if (x > best) best = x;
+    if (x < worst) worst = x;
+    if (x > 0) { winning++; gains += x; } else losses -= x;
+  }
+  if (D === 0) return undefinedStats;
+  const mean = sum / D;
+  // Central moments around the mean of the first loop (two passes, for accuracy).
+  let m2 = 0, m3 = 0, m4 = 0;
+  for (let d = 0; d < D; d++) {
+    const dev = r[d] - mean;
+    const sq = dev * dev;
+    m2 += sq;
+    m3 += sq * dev;
+    m4 += sq * sq;
+  }
+  let std = D >= 2 ? Math.sqrt(m2 / (D - 1)) : NaN;
+  if (std <= NOISE * Math.abs(mean)) std = 0;
+  m2 /= D;
+  m3 /= D;
+  m4 /= D;
+  // Adjusted Fisher–Pearson G1 and the matching excess kurtosis G2 (Excel SKEW/KURT, pandas skew/kurt).
+  const g1 = m3 / Math.pow(m2, 1.5);
+  const g2 = m4 / (m2 * m2) - 3;
+  const dailySkew = D >= 3 && std > 0 ? (Math.sqrt(D * (D - 1)) / (D - 2)) * g1 : NaN;
+  const dailyKurtosis = D >= 4 && std > 0 ? (((D + 1) * g2 + 6) * (D - 1)) / ((D - 2) * (D - 3)) : NaN;
+
+  // D is the number of days, far below the number of steps: sorting it costs little.
+  const sorted = Float64Array.from(r).sort();
+  const low = quantile(sorted, 0.05);
+  const high = quantile(sorted, 0.95);
+  let tail = 0, inTail = 0;
+  for (let d = 0; d < D && sorted[d] <= low; d++) { tail += sorted[d]; inTail++; }
+  return {
+    bestDay: best,
+    worstDay: worst,
+    winningDaysPct: winning / D,
+    dailyVolatility: std * Math.sqrt(daysPerYear),
+    dailySkew,
+    dailyKurtosis,
+    var95: 0 - low, // 0 − x, not −x: a 5th percentile of 0 is a VaR of +0, not −0
+    cvar95: 0 - tail / inTail,
+    omega: losses > 0 ? gains / losses : NaN,
+    tailRatio: low !== 0 ? Math.abs(high) / Math.abs(low) : NaN,
+  };
+}
+
+/** Daily returns compounded per calendar month; `days` are the local day numbers, non-decreasing. */
+function monthlyReturnsOf(days: Float64Array, r: Float64Array): MonthlyReturn[] {
+  const months: MonthlyReturn[] = [];
+  let next = -Infinity; // first day of the month after the current one
+  let growth = 1;
+  for (let d = 0; d < r.length; d++) {
+    if (days[d] >= next) {
+      if (months.length) months[months.length - 1].return = growth - 1;
+      const date = new Date(days[d] * DAY_MS);
+      const year = date.getUTCFullYear();
+      const month = date.getUTCMonth();
+      months.push({ year, month: month + 1, return: NaN });
+      next = Date.UTC(year, month + 1, 1) / DAY_MS;
+      if (!(next > days[d])) next = Infinity; // a day number Date cannot place: one month to the end
+      growth = 1;
+    }
+    growth *= 1 + r[d];
+  }
+  if (months.length) months[months.length - 1].return = growth - 1;
+  return months;
+}
+
+/**
+ * Sharpe of every window of `window` consecutive daily returns, O(days) and without subtracting a
+ * leaving day from running sums (whose rounding leftovers would give a flat window a spurious
+ * dispersion): the days are cut into blocks of `window`; every window is a suffix of one block plus a
+ * prefix of the next, each summarized by Welford's count, mean and M2, and the two are merged (Chan et al.).
+ */
+function rollingSharpeOf(daily: DailySeries, window: number, rfDaily: number, daysPerYear: number): RollingSharpe {
+  const { returns: r, ends } = daily;
+  const D = r.length;
+  const count = Math.max(0, D - window + 1);
+  const timestamps = new Float64Array(count);
+  const values = new Float64Array(count);
+  if (count === 0) return { window, timestamps, values };
+  // prefix*[i]: days from i's block start to i; suffix*[i]: days from i to its block's end.
+  const prefixMean = new Float64Array(D), prefixM2 = new Float64Array(D);
+  const suffixMean = new Float64Array(D), suffixM2 = new Float64Array(D);
+  for (let i = 0; i < D; i++) {
+    const k = i % window;
+    if (k === 0) { prefixMean[i] = r[i]; prefixM2[i] = 0; continue; }
+    const delta = r[i] - prefixMean[i - 1];
+    prefixMean[i] = prefixMean[i - 1] + delta / (k + 1);
+    prefixM2[i] = prefixM2[i - 1] + delta * (r[i] - prefixMean[i]);
+  }
+  for (let i = D - 1; i >= 0; i--) {
+    const blockEnd = Math.min(i - (i % window) + window - 1, D - 1);
+    if (i === blockEnd) { suffixMean[i] = r[i]; suffixM2[i] = 0; continue; }
+    const c = blockEnd - i + 1;
+    const delta = r[i] - suffixMean[i + 1];
+    suffixMean[i] = suffixMean[i + 1] + delta / c;
+    suffixM2[i] = suffixM2[i + 1] + delta * (r[i] - suffixMean[i]);
+  }
+  const rootDays = Math.sqrt(daysPerYear);
+  for (let i = 0; i < count; i++) {
+    const last = i + window - 1;
+    const a = window - (i % window); // days of i's block in the window; the other b come from the next block
+    const b = window - a;
+    let mean = suffixMean[i];
+    let m2 = suffixM2[i];
+    if (b > 0) {
+      const delta = prefixMean[last] - mean;
+      mean += (delta * b) / window;
+      m2 += prefixM2[last] + (delta * delta * a * b) / window;
+    }
+    const std = Math.sqrt(m2 / (window - 1));
+    timestamps[i] = ends[last];
+    values[i] = std > NOISE * Math.abs(mean) ? ((mean - rfDaily) / std) * rootDays : NaN;
+  }
+  return { window, timestamps, values };
+}
+
 /**
  * Periods per year implied by bar timestamps. The median spacing classifies the bars: under 19.2 h
  * intraday, under 4 days daily, under 10 days weekly, under 45 days monthly, under 135 days
@@ -160,6 +434,15 @@ function flowReader(flows: ReadonlyArray<{ step: number; amount: number }> | und
  *   inferAnnualization(minutes).periodsPerYear; // 390 × 252 = 98 280
  */
 export function inferAnnualization(timestamps: Float64Array): Annualization {
+  // Every portfolio of a run shares its timestamps: infer once per array.
+  let found = annualizationCache.get(timestamps);
+  if (!found) annualizationCache.set(timestamps, (found = inferAnnualizationOf(timestamps)));
+  return { ...found };
+}
+
+const annualizationCache = new WeakMap<Float64Array, Annualization>();
+
+function inferAnnualizationOf(timestamps: Float64Array): Annualization {
   const n = timestamps.length;
   const fallback: Annualization = { periodsPerYear: 252, frequency: 'unknown', source: 'fallback', medianSpacingMs: NaN, sessionsPerYear: 252 };
   if (n < 2) return fallback;
@@ -210,18 +493,21 @@ export function inferAnnualization(timestamps: Float64Array): Annualization {
 
 /**
  * Performance metrics of one portfolio: returns, risk, drawdowns, trade statistics, exposure,
- * turnover and fees. O(steps + fills), no allocation per step. Degenerate input (no or one step,
- * flat equity, zero equity, no trades) gives NaN or 0 as docs/metrics.md says, never an exception
+ * turnover and fees per step; distribution, tail, monthly and rolling figures per calendar day of
+ * the exchange time zone (`options.timeZone`, default New York). O(steps + fills), no allocation per
+ * step (the daily series allocate per day). Degenerate input (no or one step or day, flat equity,
+ * zero equity, no trades) gives NaN, 0 or empty arrays as docs/metrics.md says, never an exception
  * and never Infinity (except `profitFactor`, Infinity when there are wins and no losses).
  *
- * Throws a RangeError on malformed input: series of different lengths, an invalid option, or
- * malformed fills (see `extractTrades`).
+ * Throws a RangeError on malformed input: series of different lengths, an invalid option (an
+ * unknown time zone included), or malformed fills (see `extractTrades`).
  *
  * @example
  *   const run = await runPortfolio(module, spec, bars);
  *   const m = computeMetrics({ timestamps: bars.timestamps, equity: run.equity, gross: run.gross,
  *     fills: run.fills, symbols: run.symbols, initialCapital: spec.initialCapital }, { riskFreeRate: 0.02 });
  *   console.log(m.sharpe, m.maxDrawdown, m.trades, m.periodsPerYear);
+ *   console.log(m.var95, m.dailySkew, m.monthlyReturns[0]); // { year: 2024, month: 1, return: 0.012 }
  */
 export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}): PortfolioMetrics {
   const { timestamps, equity, gross, flows, initialCapital } = input;
@@ -229,9 +515,11 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
   if (timestamps.length !== n || gross.length !== n) {
     throw new RangeError(`computeMetrics: series lengths differ: timestamps ${timestamps.length}, equity ${n}, gross ${gross.length}`);
   }
+  let netFlow = 0;
   if (flows) {
     for (let i = 0; i < flows.length; i++) {
       const { step, amount } = flows[i];
+      netFlow += amount;
       if (!(Number.isInteger(step) && step >= 0 && step < n && (i === 0 || step >= flows[i - 1].step))) {
         throw new RangeError(`computeMetrics: flows[${i}].step is ${step}, expected steps in order within 0…${n - 1}`);
       }
@@ -245,6 +533,21 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
   const riskFreeRate = options.riskFreeRate ?? 0;
   if (!(Number.isFinite(riskFreeRate) && riskFreeRate > -1)) {
     throw new RangeError(`computeMetrics: riskFreeRate is ${riskFreeRate}, expected a number > -1`);
+  }
+  const timeZone = options.timeZone ?? 'America/New_York';
+  let offset: ZoneOffset;
+  try {
+    offset = zoneOffset(timeZone);
+  } catch (error) {
+    throw new RangeError(`computeMetrics: ${(error as Error).message}`);
+  }
+  const rollingWindow = options.rollingWindow ?? 63;
+  if (!(Number.isInteger(rollingWindow) && rollingWindow >= 2)) {
+    throw new RangeError(`computeMetrics: rollingWindow is ${rollingWindow}, expected an integer ≥ 2`);
+  }
+  const daysPerYear = options.daysPerYear ?? 252;
+  if (!(Number.isFinite(daysPerYear) && daysPerYear > 0)) {
+    throw new RangeError(`computeMetrics: daysPerYear is ${daysPerYear}, expected a number > 0`);
   }
 
   const annualization: Annualization = options.periodsPerYear !== undefined
@@ -312,6 +615,8 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
   let peak = initialCapital;
   let peakStep = 0;
   let maxDrawdown = 0;
+  let maxLoss = 0; // the largest fall from a running peak, in currency
+  let squaredDrawdowns = 0;
   let under = false;
   const longest: DrawdownDuration = { steps: 0, ms: 0, recovered: true };
   const spellEnds = (end: number, recovered: boolean) => {
@@ -335,12 +640,20 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
       under = true;
       const drawdown = (peak - before) / peak;
       if (drawdown > maxDrawdown) maxDrawdown = drawdown;
+      if (peak - before > maxLoss) maxLoss = peak - before;
+      squaredDrawdowns += drawdown * drawdown;
     }
     // A deposit is not a gain and a withdrawal not a loss: the peak moves with the capital.
     if (flow !== 0) peak = before > 0 ? peak * (e / before) : Math.max(peak, e);
   }
   if (under) spellEnds(n - 1, false);
   const calmar = maxDrawdown > 0 && cagr === cagr ? cagr / maxDrawdown : NaN;
+  const ulcerIndex = n > 0 ? Math.sqrt(squaredDrawdowns / n) : NaN;
+  const recoveryFactor = maxLoss > 0 ? (finalEquity - initialCapital - netFlow) / maxLoss : NaN;
+
+  // Daily returns in the exchange's calendar, and what is computed from them.
+  const daily = dailyReturns(timestamps, equity, flows, initialCapital, timeZone, offset);
+  const rfDaily = riskFreeRate === 0 ? 0 : Math.pow(1 + riskFreeRate, 1 / daysPerYear) - 1;
 
   // Fills: fees, traded value; trades: statistics of the closed ones.
   const f = fillColumns(input.fills);
@@ -391,5 +704,13 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
     tradedValue,
     turnover,
     fees,
+    ulcerIndex,
+    recoveryFactor,
+    longestDrawdown: longest,
+    timeZone,
+    days: daily.returns.length,
+    ...dailyStatistics(daily.returns, daysPerYear),
+    monthlyReturns: monthlyReturnsOf(daily.days, daily.returns),
+    rollingSharpe: rollingSharpeOf(daily, rollingWindow, rfDaily, daysPerYear),
   };
 }

@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from '../config/index.js';
 import type { RunConfig } from '../config/schema.js';
 import type { Bars } from '../data/bars.js';
 import { CsvError, parseCsvStream } from '../data/csv.js';
-import { analysisToJSON, analyze, type Analysis } from '../analytics/analyze.js';
+import { analysisToJSON, analyze, toJSONSafe, type Analysis } from '../analytics/analyze.js';
 import { runBacktest, type PortfolioOk, type RunResult } from '../workflow/run.js';
 
 export const EXIT = { ok: 0, portfolioFailed: 1, badInput: 2, internal: 3 } as const;
@@ -58,7 +58,7 @@ function summaryRow(p: PortfolioOk) {
   const m = p.metrics;
   return {
     portfolio: p.portfolioId, finalEquity: p.finalEquity, totalReturn: m.totalReturn, cagr: m.cagr, sharpe: m.sharpe,
-    maxDrawdown: m.maxDrawdown, trades: m.trades, winRate: m.winRate, fills: p.fillCount, fees: m.fees, metrics: m,
+    maxDrawdown: m.maxDrawdown, trades: m.trades, winRate: m.winRate, fills: p.fillCount, fees: m.fees, metrics: toJSONSafe(m),
   };
 }
 

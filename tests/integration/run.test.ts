@@ -120,6 +120,10 @@ describe('CLI', () => {
     expect(summary.portfolios.map((p: { portfolio: string }) => p.portfolio)).toEqual(['momentum_portfolio', 'mean_reversion_portfolio']);
     expect(out.stdout).toMatch(/correlation of daily returns \(pearson, \d+ common days\)/);
     expect(out.stdout).toMatch(/attribution of the combined return:[\s\S]*combined\s+-?\d+\.\d{3}%/);
+    // Typed arrays are written as arrays, not as {"0": …} objects.
+    const rolling = summary.portfolios[0].metrics.rollingSharpe;
+    expect(Array.isArray(rolling.values)).toBe(true);
+    expect(rolling.values.length).toBe(rolling.timestamps.length);
     const a = summary.analytics;
     expect(a.correlation.ids).toEqual(['momentum_portfolio', 'mean_reversion_portfolio']);
     expect(a.correlation.matrix[0][0]).toBe(1);

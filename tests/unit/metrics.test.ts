@@ -312,3 +312,308 @@ describe('computeMetrics at scale', () => {
     expect(m.exposure).toBeCloseTo(2 / 3, 5);
   });
 });
+
+/** UTC instant of 2024-01-dd hh:mm. */
+const janAt = (dd: number, hh: number, mm = 0) => Date.UTC(2024, 0, dd, hh, mm);
+
+describe('computeMetrics: daily metrics on six New York days of two steps each', () => {
+  // Weekdays Tue 2, Wed 3, Thu 4, Fri 5, Mon 8, Tue 9 January 2024, a step at 15:00Z (10:00 EST) and one at
+  // 21:00Z (16:00 EST). The 10:00 equity is 95 every day: only the day's last equity counts.
+  // Daily returns (%), from the initial capital 100: 3, −1, 2, −4, 1, 5 → closes
+  //   103, 101.97, 104.0094, 99.849024, 100.84751424, 105.889889952.
+  // D = 6, mean 1 %. Deviations (%): 2, −2, 1, −5, 0, 4.
+  //   Σ dev² = 4 + 4 + 1 + 25 + 0 + 16 = 50; Σ dev³ = 8 − 8 + 1 − 125 + 0 + 64 = −60;
+  //   Σ dev⁴ = 16 + 16 + 1 + 625 + 0 + 256 = 914.
+  //   Sample variance 50/5 = 10 (%²) → s = √10 % → dailyVolatility = 0.01·√10·√252.
+  //   m2 = 50/6, m3 = −60/6 = −10, m4 = 914/6.
+  //   Skew: g1 = m3 / m2^1.5 = −10 / (50/6)^1.5; G1 = √(D(D−1))/(D−2)·g1 = √30/4 · g1 ≈ −0.5692.
+  //   Kurtosis: g2 = m4/m2² − 3 = (914/6)·(36/2500) − 3 = 5484/2500 − 3 = −0.8064;
+  //     G2 = ((D+1)·g2 + 6)·(D−1)/((D−2)(D−3)) = (7·(−0.8064) + 6)·5/12 = 0.3552·5/12 = 0.148.
+  // Sorted (%): −4, −1, 1, 2, 3, 5. Type-7 quantiles, h = (D−1)·p:
+  //   p = 0.05: h = 0.25 → −4 + 0.25·(−1 − (−4)) = −3.25 → var95 = 0.0325;
+  //     days at or below −3.25: only −4 → cvar95 = 0.04.
+  //   p = 0.95: h = 4.75 → 3 + 0.75·(5 − 3) = 4.5 → tailRatio = 4.5/3.25 = 18/13.
+  // Omega: gains 3 + 2 + 1 + 5 = 11, losses 1 + 4 = 5 → 2.2. Winning days 4 of 6.
+  const closes = [103, 101.97, 104.0094, 99.849024, 100.84751424, 105.889889952];
+  const dates = [2, 3, 4, 5, 8, 9];
+  const timestamps = Float64Array.from(dates.flatMap((d) => [janAt(d, 15), janAt(d, 21)]));
+  const equity = closes.flatMap((c) => [95, c]);
+  const six = (options = {}) => computeMetrics(input(equity, { timestamps }), options);
+  const m = six();
+
+  it('cuts six days and takes each day\'s last equity', () => {
+    expect(m.timeZone).toBe('America/New_York');
+    expect(m.bars).toBe(12);
+    expect(m.days).toBe(6);
+    expect(m.bestDay).toBeCloseTo(0.05, 14);
+    expect(m.worstDay).toBeCloseTo(-0.04, 14);
+    expect(m.winningDaysPct).toBeCloseTo(4 / 6, 14);
+  });
+
+  it('volatility, skewness and excess kurtosis', () => {
+    expect(m.dailyVolatility).toBeCloseTo(0.01 * Math.sqrt(10) * Math.sqrt(252), 12);
+    expect(m.dailySkew).toBeCloseTo((Math.sqrt(30) / 4) * (-10 / Math.pow(50 / 6, 1.5)), 10);
+    expect(m.dailySkew).toBeCloseTo(-0.5692, 4);
+    expect(m.dailyKurtosis).toBeCloseTo(0.148, 10);
+    // 365 days a year (a 24/7 market): 0.01·√10·√365.
+    expect(six({ daysPerYear: 365 }).dailyVolatility).toBeCloseTo(0.01 * Math.sqrt(3650), 12);
+  });
+
+  it('historical VaR and CVaR as positive losses, tail ratio, omega', () => {
+    expect(m.var95).toBeCloseTo(0.0325, 14);
+    expect(m.cvar95).toBeCloseTo(0.04, 14);
+    expect(m.tailRatio).toBeCloseTo(18 / 13, 12);
+    expect(m.omega).toBeCloseTo(2.2, 12);
+  });
+
+  it('one month, compounded from the daily returns', () => {
+    // 1.03 · 0.99 · 1.02 · 0.96 · 1.01 · 1.05 − 1 = 105.889889952/100 − 1.
+    expect(m.monthlyReturns).toEqual([{ year: 2024, month: 1, return: expect.closeTo(0.05889889952, 12) }]);
+  });
+
+  it('rolling Sharpe over 3-day windows, annualized with √252', () => {
+    // Windows (%) ending Thu 4, Fri 5, Mon 8, Tue 9 at 21:00Z:
+    //   3, −1, 2:  mean 4/3;  dev 5/3, −7/3, 2/3  → Σ dev² = 78/9  → var 13/3
+    //   −1, 2, −4: mean −1;   dev 0, 3, −3        → Σ dev² = 18    → var 9
+    //   2, −4, 1:  mean −1/3; dev 7/3, −11/3, 4/3 → Σ dev² = 186/9 → var 31/3
+    //   −4, 1, 5:  mean 2/3;  dev −14/3, 1/3, 13/3 → Σ dev² = 366/9 → var 61/3
+    // Sharpe = mean / √var · √252 (the % cancel).
+    const r = six({ rollingWindow: 3 }).rollingSharpe;
+    expect(r.window).toBe(3);
+    expect(Array.from(r.timestamps)).toEqual([janAt(4, 21), janAt(5, 21), janAt(8, 21), janAt(9, 21)]);
+    const expected = [(4 / 3) / Math.sqrt(13 / 3), -1 / 3, (-1 / 3) / Math.sqrt(31 / 3), (2 / 3) / Math.sqrt(61 / 3)];
+    expected.forEach((e, i) => expect(r.values[i], `window ${i}`).toBeCloseTo(e * Math.sqrt(252), 11));
+    // Default window 63 > 6 days: no full window.
+    expect(m.rollingSharpe).toEqual({ window: 63, timestamps: new Float64Array(0), values: new Float64Array(0) });
+    // With rf = 5 %: rf_d = 1.05^(1/252) − 1 comes off each window's mean; window 2: (−0.01 − rf_d) / 0.03 · √252.
+    const rfDaily = Math.pow(1.05, 1 / 252) - 1;
+    expect(six({ rollingWindow: 3, riskFreeRate: 0.05 }).rollingSharpe.values[1]).toBeCloseTo(((-0.01 - rfDaily) / 0.03) * Math.sqrt(252), 11);
+  });
+
+  it('windows spanning two blocks agree with the direct computation (window 4 over 6 days)', () => {
+    // Windows (%): 3, −1, 2, −4 (mean 0, Σ dev² = 30, var 10); −1, 2, −4, 1 (mean −0.5, dev −0.5, 2.5, −3.5, 1.5,
+    // Σ = 0.25 + 6.25 + 12.25 + 2.25 = 21, var 7); 2, −4, 1, 5 (mean 1, dev 1, −5, 0, 4, Σ = 42, var 14).
+    const r = six({ rollingWindow: 4 }).rollingSharpe;
+    expect(r.values.length).toBe(3);
+    expect(r.values[0]).toBeCloseTo(0, 12);
+    expect(r.values[1]).toBeCloseTo((-0.5 / Math.sqrt(7)) * Math.sqrt(252), 11);
+    expect(r.values[2]).toBeCloseTo((1 / Math.sqrt(14)) * Math.sqrt(252), 11);
+  });
+});
+
+describe('computeMetrics: ulcer index, recovery factor, longest drawdown', () => {
+  it('on 100 → 110, 99, 121', () => {
+    // Running peaks 100, 110, 110, 121 → drawdowns 0, 0, 0.1, 0 → ulcer = √(0.01/4) = 0.05.
+    // Net profit 121 − 100 = 21; largest fall in currency 110 − 99 = 11 → recovery 21/11.
+    const m = computeMetrics(input([100, 110, 99, 121]));
+    expect(m.ulcerIndex).toBeCloseTo(0.05, 14);
+    expect(m.recoveryFactor).toBeCloseTo(21 / 11, 14);
+    // The longest spell is maxDrawdownDuration under its other name: one object, one computation.
+    expect(m.longestDrawdown).toBe(m.maxDrawdownDuration);
+    expect(m.longestDrawdown).toEqual({ steps: 2, ms: 2 * DAY, peakStep: 1, endStep: 3, recovered: true });
+  });
+
+  it('on 95, 100, 120, 90, 100, 110 (an unrecovered spell)', () => {
+    // Peaks 100, 100, 120, 120, 120, 120 → drawdowns 0.05, 0, 0, 0.25, 1/6, 1/12.
+    // Ulcer = √((0.0025 + 0.0625 + 1/36 + 1/144)/6). Falls in currency 5, 0, 0, 30, 20, 10 → recovery 10/30.
+    const timestamps = Float64Array.of(jan(4), jan(5), jan(8), jan(9), jan(10), jan(11));
+    const m = computeMetrics(input([95, 100, 120, 90, 100, 110], { timestamps }));
+    expect(m.ulcerIndex).toBeCloseTo(Math.sqrt((0.0025 + 0.0625 + 1 / 36 + 1 / 144) / 6), 14);
+    expect(m.recoveryFactor).toBeCloseTo(1 / 3, 14);
+    expect(m.longestDrawdown).toMatchObject({ steps: 3, recovered: false });
+  });
+
+  it('measures the recovery factor against the largest fall in currency, not the deepest in percent', () => {
+    // 100 → 50 (−50, −50 %), 1000, 800 (−200, −20 %): maxDrawdown 0.5, largest fall 200.
+    // Recovery = (800 − 100)/200 = 3.5. Drawdowns 0.5, 0, 0.2 → ulcer = √((0.25 + 0.04)/3).
+    const m = computeMetrics(input([50, 1000, 800]));
+    expect(m.maxDrawdown).toBeCloseTo(0.5, 14);
+    expect(m.recoveryFactor).toBeCloseTo(3.5, 14);
+    expect(m.ulcerIndex).toBeCloseTo(Math.sqrt(0.29 / 3), 14);
+  });
+
+  it('leaves capital flows out of the net profit', () => {
+    // 110, 160, 150 with 50 deposited at step 1: net profit 150 − 100 − 50 = 0; the fall 160 − 150 = 10 → 0.
+    // Drawdowns 0, 0, 10/160 = 0.0625 → ulcer = 0.0625/√3.
+    const m = computeMetrics(input([110, 160, 150], { flows: [{ step: 1, amount: 50 }] }));
+    expect(m.recoveryFactor).toBe(0);
+    expect(m.ulcerIndex).toBeCloseTo(0.0625 / Math.sqrt(3), 14);
+  });
+});
+
+describe('computeMetrics: days in the exchange time zone', () => {
+  // Steps Tue 2 21:00Z (16:00 EST Tue 2), Wed 3 03:00Z (22:00 EST Tue 2), Wed 3 21:00Z; equity 110, 121, 121.
+  const timestamps = Float64Array.of(janAt(2, 21), janAt(3, 3), janAt(3, 21));
+  const evening = input([110, 121, 121], { timestamps });
+
+  it('puts 03:00 UTC in winter on the New York day before', () => {
+    // New York: Tue 2 = steps 0, 1 → 121/100 − 1 = 0.21; Wed 3 = step 2 → 121/121 − 1 = 0.
+    const m = computeMetrics(evening, { rollingWindow: 2 });
+    expect(m).toMatchObject({ days: 2, winningDaysPct: 0.5 });
+    expect(m.bestDay).toBeCloseTo(0.21, 14);
+    expect(m.worstDay).toBe(0);
+    // One 2-day window, ending Wed 3 21:00Z: mean 0.105, s = √(2·0.105²/1) = 0.105·√2 → Sharpe = √252/√2 = √126.
+    expect(Array.from(m.rollingSharpe.timestamps)).toEqual([janAt(3, 21)]);
+    expect(m.rollingSharpe.values[0]).toBeCloseTo(Math.sqrt(126), 12);
+  });
+
+  it('puts it on the UTC day of its date with timeZone UTC', () => {
+    // UTC: Tue 2 = step 0 → 0.1; Wed 3 = steps 1, 2 → 121/110 − 1 = 0.1. Equal returns: no dispersion → NaN.
+    const m = computeMetrics(evening, { timeZone: 'UTC', rollingWindow: 2 });
+    expect(m).toMatchObject({ timeZone: 'UTC', days: 2, winningDaysPct: 1 });
+    expect(m.bestDay).toBeCloseTo(0.1, 14);
+    expect(m.worstDay).toBeCloseTo(0.1, 14);
+    expect(m.rollingSharpe.values[0]).toBeNaN();
+  });
+
+  it('follows daylight saving time (EDT, UTC−4, in July)', () => {
+    // Tue 9 July 20:00Z = 16:00 EDT Jul 9 (110); Wed 10 03:30Z = 23:30 EDT Jul 9 (121);
+    // Wed 10 04:30Z = 00:30 EDT Jul 10 (133.1). Days: Jul 9 → 121/100 − 1 = 0.21, Jul 10 → 133.1/121 − 1 = 0.1.
+    // (At UTC−5 all three would fall on Jul 9.)
+    const ts = Float64Array.of(Date.UTC(2024, 6, 9, 20), Date.UTC(2024, 6, 10, 3, 30), Date.UTC(2024, 6, 10, 4, 30));
+    const m = computeMetrics(input([110, 121, 133.1], { timestamps: ts }));
+    expect(m.days).toBe(2);
+    expect(m.bestDay).toBeCloseTo(0.21, 14);
+    expect(m.worstDay).toBeCloseTo(0.1, 14);
+    expect(computeMetrics(input([110, 121, 133.1], { timestamps: ts }), { timeZone: '-05:00' }).days).toBe(1);
+  });
+
+  it('nets a day\'s flows out of its return, from the last equity of the day before', () => {
+    // Tue 2 15:00Z: 155 after 50 deposited; Tue 2 21:00Z: 165; Wed 3 21:00Z: 181.5.
+    // Tue 2: (165 − 50)/100 − 1 = 0.15; Wed 3: 181.5/165 − 1 = 0.1.
+    const ts = Float64Array.of(janAt(2, 15), janAt(2, 21), janAt(3, 21));
+    const m = computeMetrics(input([155, 165, 181.5], { timestamps: ts, flows: [{ step: 0, amount: 50 }] }));
+    expect(m.days).toBe(2);
+    expect(m.bestDay).toBeCloseTo(0.15, 14);
+    expect(m.worstDay).toBeCloseTo(0.1, 14);
+    expect(m.monthlyReturns).toEqual([{ year: 2024, month: 1, return: expect.closeTo(1.15 * 1.1 - 1, 14) }]);
+  });
+});
+
+describe('computeMetrics: monthly returns across a year boundary', () => {
+  // Closes at 21:00Z (16:00 EST) Thu 2023-12-28: 110, Fri 12-29: 121; Mon 2024-01-01 03:00Z (Sun Dec 31,
+  // 22:00 EST): 133.1; Tue 01-02 21:00Z: 119.79; Thu 02-01 21:00Z: 131.769. Each a return of ±10 %.
+  const timestamps = Float64Array.of(Date.UTC(2023, 11, 28, 21), Date.UTC(2023, 11, 29, 21), Date.UTC(2024, 0, 1, 3),
+    Date.UTC(2024, 0, 2, 21), Date.UTC(2024, 1, 1, 21));
+  const data = input([110, 121, 133.1, 119.79, 131.769], { timestamps });
+
+  it('in New York: the 03:00Z bar closes December', () => {
+    // Dec 2023: 1.1³ − 1 = 0.331; Jan 2024: 119.79/133.1 − 1 = −0.1; Feb 2024: 131.769/119.79 − 1 = 0.1.
+    const m = computeMetrics(data);
+    expect(m.days).toBe(5);
+    expect(m.monthlyReturns).toEqual([
+      { year: 2023, month: 12, return: expect.closeTo(0.331, 12) },
+      { year: 2024, month: 1, return: expect.closeTo(-0.1, 12) },
+      { year: 2024, month: 2, return: expect.closeTo(0.1, 12) },
+    ]);
+  });
+
+  it('in UTC: the 03:00Z bar opens January', () => {
+    // Dec 2023: 1.1² − 1 = 0.21; Jan 2024: 1.1 · 0.9 − 1 = −0.01; Feb 2024: 0.1.
+    const m = computeMetrics(data, { timeZone: 'UTC' });
+    expect(m.monthlyReturns).toEqual([
+      { year: 2023, month: 12, return: expect.closeTo(0.21, 12) },
+      { year: 2024, month: 1, return: expect.closeTo(-0.01, 12) },
+      { year: 2024, month: 2, return: expect.closeTo(0.1, 12) },
+    ]);
+  });
+
+  it('leaves out a month without a step', () => {
+    // Jan 2024 (110), then Mar 2024 (121): March's return is from January's close, February is absent.
+    const ts = Float64Array.of(Date.UTC(2024, 0, 31, 21), Date.UTC(2024, 2, 1, 21));
+    const m = computeMetrics(input([110, 121], { timestamps: ts }));
+    expect(m.monthlyReturns).toEqual([{ year: 2024, month: 1, return: expect.closeTo(0.1, 14) },
+      { year: 2024, month: 3, return: expect.closeTo(0.1, 14) }]);
+  });
+});
+
+describe('computeMetrics: daily metrics on degenerate input', () => {
+  const nanDaily = { bestDay: NaN, worstDay: NaN, winningDaysPct: NaN, dailyVolatility: NaN, dailySkew: NaN, dailyKurtosis: NaN,
+    var95: NaN, cvar95: NaN, omega: NaN, tailRatio: NaN };
+
+  it('no step: no day, NaN statistics, empty tables', () => {
+    const m = computeMetrics(input([]));
+    expect(m).toMatchObject({ days: 0, ...nanDaily, ulcerIndex: NaN, recoveryFactor: NaN, monthlyReturns: [] });
+    expect(m.rollingSharpe).toEqual({ window: 63, timestamps: new Float64Array(0), values: new Float64Array(0) });
+    expectNoInfinity(m);
+  });
+
+  it('one day: its return, no dispersion', () => {
+    // r = 100/100 − 1 = 0 (Mon 1 Jan 19:00 EST): best = worst = 0, not a winning day; the 5th percentile is 0 →
+    // VaR = CVaR = 0 and no tail ratio; no gain and no loss → omega NaN; no drawdown → recovery NaN, ulcer 0.
+    const m = computeMetrics(input([100]));
+    expect(m).toMatchObject({ days: 1, bestDay: 0, worstDay: 0, winningDaysPct: 0, var95: 0, cvar95: 0, omega: NaN, tailRatio: NaN,
+      dailyVolatility: NaN, dailySkew: NaN, dailyKurtosis: NaN, ulcerIndex: 0, recoveryFactor: NaN });
+    expect(Object.is(m.var95, 0)).toBe(true); // +0, not −0
+    expect(m.monthlyReturns).toEqual([{ year: 2024, month: 1, return: 0 }]);
+    expectNoInfinity(m);
+  });
+
+  it('skewness needs 3 days and kurtosis 4', () => {
+    // 2 days (10 %, −10 %): volatility defined, skew and kurtosis not.
+    const two = computeMetrics(input([110, 99]));
+    expect(two.dailyVolatility).toBeGreaterThan(0);
+    expect(two).toMatchObject({ dailySkew: NaN, dailyKurtosis: NaN });
+    // 3 days 10 %, −10 %, 10 %: deviations (%) 10/3, −20/3, 10/3 → m2 = 600/27 = 200/9, m3 = −6000/27/3 = −2000/27 → g1 = m3/m2^1.5 = −2000/(200·√200) = −1/√2;
+    // G1 = √6/1 · g1 = −√3. Kurtosis still NaN.
+    const three = computeMetrics(input([110, 99, 108.9]));
+    expect(three.dailySkew).toBeCloseTo(-Math.sqrt(3), 12);
+    expect(three.dailyKurtosis).toBeNaN();
+  });
+
+  it('equal daily returns: volatility 0, no skewness, kurtosis, omega or rolling Sharpe', () => {
+    // r = 0.01 every day: s is 0 up to rounding; the 5th percentile is a gain of 1 % → VaR −0.01; tail ratio 1.
+    const m = computeMetrics(input([101, 102.01, 103.0301, 104.060401]), { rollingWindow: 2 });
+    expect(m).toMatchObject({ days: 4, dailyVolatility: 0, dailySkew: NaN, dailyKurtosis: NaN, omega: NaN, winningDaysPct: 1 });
+    expect(m.var95).toBeCloseTo(-0.01, 14);
+    expect(m.tailRatio).toBeCloseTo(1, 12);
+    expect(m.rollingSharpe.values.length).toBe(3);
+    for (const v of m.rollingSharpe.values) expect(v).toBeNaN();
+    expectNoInfinity(m);
+  });
+
+  it('flat equity: zero returns give NaN ratios, not 0/0 noise', () => {
+    const m = computeMetrics(input([100, 100, 100, 100]), { rollingWindow: 2, riskFreeRate: 0.05 });
+    expect(m).toMatchObject({ dailyVolatility: 0, dailySkew: NaN, omega: NaN, tailRatio: NaN, var95: 0, ulcerIndex: 0, recoveryFactor: NaN });
+    for (const v of m.rollingSharpe.values) expect(v).toBeNaN();
+    expectNoInfinity(m);
+  });
+
+  it('ruin: a NaN daily return makes the daily statistics NaN', () => {
+    // 100 → 50 → 0 → 0: daily −0.5, −1, then a return from 0 (NaN). January compounds to NaN.
+    // Drawdowns 0.5, 1, 1 → ulcer = √(2.25/3); net profit −100 over a fall of 100 → recovery −1.
+    const m = computeMetrics(input([50, 0, 0]));
+    expect(m).toMatchObject({ days: 3, ...nanDaily, recoveryFactor: -1, monthlyReturns: [{ year: 2024, month: 1, return: NaN }] });
+    expect(m.ulcerIndex).toBeCloseTo(Math.sqrt(0.75), 14);
+    expectNoInfinity(m);
+    const zero = computeMetrics(input([0, 0, 0], { initialCapital: 0 }));
+    expect(zero).toMatchObject({ days: 3, ...nanDaily, recoveryFactor: NaN });
+    expectNoInfinity(zero);
+  });
+
+  it('refuses an unknown time zone and malformed daily options', () => {
+    expect(() => computeMetrics(input([1, 2]), { timeZone: 'Mars/Olympus' })).toThrow(/computeMetrics: timeZone.*Mars\/Olympus/);
+    expect(() => computeMetrics(input([1, 2]), { rollingWindow: 1 })).toThrow('rollingWindow is 1');
+    expect(() => computeMetrics(input([1, 2]), { rollingWindow: 2.5 })).toThrow('rollingWindow is 2.5');
+    expect(() => computeMetrics(input([1, 2]), { daysPerYear: 0 })).toThrow('daysPerYear is 0');
+  });
+});
+
+describe('computeMetrics: daily metrics at scale', () => {
+  it('cuts a million 1-minute steps into New York days, months and windows', () => {
+    // 1 000 000 = 2 564 sessions of 390 + 160: 2 565 days (14:30–20:59Z is the same day in New York, EST or EDT).
+    // 2 565 weekdays from Mon 2024-01-08 = 513 weeks; the last day is 2024-01-08 + 512 weeks + 4 days = 3 588 days = Fri 2033-11-04
+    // → Jan 2024 … Nov 2033 = 119 months; windows of 63 days: 2 565 − 62 = 2 503.
+    const n = 1_000_000;
+    const timestamps = sessions(Math.ceil(n / 390), 390, MINUTE).subarray(0, n);
+    const equity = new Float64Array(n).fill(100_000);
+    for (let t = 0; t < n; t++) equity[t] += (t % 7) - 3;
+    const m = computeMetrics({ timestamps, equity, gross: new Float64Array(n), fills: [], symbols: ['A'], initialCapital: 100_000 });
+    expect(m.days).toBe(2_565);
+    expect(m.monthlyReturns.length).toBe(119);
+    expect(m.monthlyReturns[0]).toMatchObject({ year: 2024, month: 1 });
+    expect(m.monthlyReturns[118]).toMatchObject({ year: 2033, month: 11 });
+    expect(m.rollingSharpe.values.length).toBe(2_503);
+    expect(m.rollingSharpe.timestamps[2_502]).toBe(timestamps[n - 1]);
+  });
+});
