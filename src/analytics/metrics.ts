@@ -2,7 +2,7 @@
 // (formulas in docs/metrics.md), and the inference of periods per year from bar timestamps.
 import type { Fill, FillTable } from '../engine/records.js';
 import { zoneOffset, type ZoneOffset } from './returns.js';
-import { fillColumns, tradesOf } from './trades.js';
+import { fillColumns, tradeStatistics } from './trades.js';
 
 const DAY_MS = 86_400_000;
 
@@ -666,16 +666,7 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
   const meanEquity = sumEquity / n;
   const turnover = n > 0 && meanEquity > 0 ? tradedValue / meanEquity / years : NaN;
 
-  const trades = tradesOf(f, input.symbols, { steps: n });
-  let closed = 0, wins = 0, losses = 0, sumWins = 0, sumLosses = 0, sumNet = 0, sumBars = 0;
-  for (const trade of trades) {
-    if (trade.open) continue;
-    closed++;
-    sumNet += trade.netPnl;
-    sumBars += trade.bars;
-    if (trade.netPnl > 0) { wins++; sumWins += trade.netPnl; }
-    else if (trade.netPnl < 0) { losses++; sumLosses -= trade.netPnl; }
-  }
+  const { closed, open: openTrades, wins, losses, sumWins, sumLosses, sumNet, sumBars } = tradeStatistics(f, input.symbols, { steps: n });
   const profitFactor = sumLosses > 0 ? sumWins / sumLosses : sumWins > 0 ? Infinity : NaN;
 
   return {
@@ -693,7 +684,7 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
     maxDrawdownDuration: longest,
     calmar,
     trades: closed,
-    openTrades: trades.length - closed,
+    openTrades,
     winRate: closed > 0 ? wins / closed : NaN,
     profitFactor,
     averageTrade: closed > 0 ? sumNet / closed : NaN,

@@ -123,37 +123,33 @@ export function extractTrades(fills: Fill[] | FillTable, symbols: string[], opts
   return tradesOf(fillColumns(fills), symbols, opts);
 }
 
-/** @internal `extractTrades` over fills already read as columns (computeMetrics reads them once). */
-export function tradesOf(f: FillColumns, symbols: string[], opts: ExtractTradesOptions = {}): Trade[] {
+/** What a walk over the fills reports: a trade opening (in entry order) and a trade ending. */
+interface TradeSink {
+  opened(t: OpenTrade): void;
+  /** exitStep undefined: still open at the end, after `steps` steps. */
+  closed(t: OpenTrade, exitStep: number | undefined, steps: number): void;
+}
+
+/**
+ * Walks the fills once, keeping one running trade per symbol (its accumulator is reused: a trade always
+ * ends before the next one of its symbol opens), and reports each trade to the sink.
+ */
+function walkTrades(f: FillColumns, symbols: string[], opts: ExtractTradesOptions, sink: TradeSink): void {
   const timestamps = opts.timestamps;
+  const accumulators: OpenTrade[] = symbols.map((_, s) => ({ slot: -1, symbolIndex: s, sign: 1, entryStep: 0, quantity: 0,
+    entryShares: 0, entryNotional: 0, exitShares: 0, exitNotional: 0, grossPnl: 0, fees: 0, fills: 0 }));
   const current: Array<OpenTrade | undefined> = new Array(symbols.length).fill(undefined);
   const position = new Float64Array(symbols.length);
-  const out: Trade[] = [];
   let lastStep = -1;
 
   const open = (s: number, sign: 1 | -1, step: number): OpenTrade => {
-    const t: OpenTrade = { slot: out.length, symbolIndex: s, sign, entryStep: step, quantity: 0, entryShares: 0,
-      entryNotional: 0, exitShares: 0, exitNotional: 0, grossPnl: 0, fees: 0, fills: 0 };
-    out.push(undefined as unknown as Trade); // the slot keeps the entry order; filled in by finish()
+    const t = accumulators[s];
+    t.sign = sign;
+    t.entryStep = step;
+    t.quantity = t.entryShares = t.entryNotional = t.exitShares = t.exitNotional = t.grossPnl = t.fees = t.fills = 0;
+    sink.opened(t);
     current[s] = t;
     return t;
-  };
-  const finish = (t: OpenTrade, exitStep: number | undefined, steps: number): void => {
-    const trade: Trade = {
-      symbol: symbols[t.symbolIndex], symbolIndex: t.symbolIndex, direction: t.sign > 0 ? 'long' : 'short',
-      open: exitStep === undefined, entryStep: t.entryStep,
-      quantity: t.quantity, entryQuantity: t.entryShares, exitQuantity: t.exitShares,
-      entryPrice: t.entryShares > 0 ? t.entryNotional / t.entryShares : NaN,
-      exitPrice: t.exitShares > 0 ? t.exitNotional / t.exitShares : NaN,
-      grossPnl: t.grossPnl, fees: t.fees, netPnl: t.grossPnl - t.fees,
-      bars: (exitStep ?? steps) - t.entryStep, fills: t.fills,
-    };
-    if (exitStep !== undefined) trade.exitStep = exitStep;
-    if (timestamps) {
-      trade.entryTime = timestamps[t.entryStep];
-      if (exitStep !== undefined) trade.exitTime = timestamps[exitStep];
-    }
-    out[t.slot] = trade;
   };
 
   for (let i = 0; i < f.length; i++) {
@@ -203,7 +199,7 @@ export function tradesOf(f: FillColumns, symbols: string[], opts: ExtractTradesO
       if (Math.abs(next) <= FLAT_TOLERANCE * held) {
         position[s] = 0;
         current[s] = undefined;
-        finish(trade, step, 0);
+        sink.closed(trade, step, 0);
       } else {
         position[s] = next;
       }
@@ -216,7 +212,7 @@ export function tradesOf(f: FillColumns, symbols: string[], opts: ExtractTradesO
     trade.fees += closingFee;
     trade.grossPnl += realized;
     trade.fills++;
-    finish(trade, step, 0);
+    sink.closed(trade, step, 0);
     const rest = shares - held;
     const next = open(s, sign, step);
     next.entryShares = rest;
@@ -228,6 +224,69 @@ export function tradesOf(f: FillColumns, symbols: string[], opts: ExtractTradesO
   }
 
   const steps = opts.steps ?? (timestamps ? timestamps.length : lastStep + 1);
-  for (const t of current) if (t) finish(t, undefined, steps);
+  for (const t of current) if (t) sink.closed(t, undefined, steps);
+}
+
+/** @internal `extractTrades` over fills already read as columns. */
+export function tradesOf(f: FillColumns, symbols: string[], opts: ExtractTradesOptions = {}): Trade[] {
+  const timestamps = opts.timestamps;
+  const out: Trade[] = [];
+  walkTrades(f, symbols, opts, {
+    opened(t) {
+      t.slot = out.length;
+      out.push(undefined as unknown as Trade); // the slot keeps the entry order; filled in when the trade ends
+    },
+    closed(t, exitStep, steps) {
+      const trade: Trade = {
+        symbol: symbols[t.symbolIndex], symbolIndex: t.symbolIndex, direction: t.sign > 0 ? 'long' : 'short',
+        open: exitStep === undefined, entryStep: t.entryStep,
+        quantity: t.quantity, entryQuantity: t.entryShares, exitQuantity: t.exitShares,
+        entryPrice: t.entryShares > 0 ? t.entryNotional / t.entryShares : NaN,
+        exitPrice: t.exitShares > 0 ? t.exitNotional / t.exitShares : NaN,
+        grossPnl: t.grossPnl, fees: t.fees, netPnl: t.grossPnl - t.fees,
+        bars: (exitStep ?? steps) - t.entryStep, fills: t.fills,
+      };
+      if (exitStep !== undefined) trade.exitStep = exitStep;
+      if (timestamps) {
+        trade.entryTime = timestamps[t.entryStep];
+        if (exitStep !== undefined) trade.exitTime = timestamps[exitStep];
+      }
+      out[t.slot] = trade;
+    },
+  });
   return out;
+}
+
+/** Statistics of the closed trades (and the count of open ones), without building a Trade per trade. */
+export interface ClosedTradeStatistics {
+  closed: number;
+  open: number;
+  wins: number;
+  losses: number;
+  sumWins: number;
+  /** Σ |netPnl| of the losing trades. */
+  sumLosses: number;
+  sumNet: number;
+  sumBars: number;
+}
+
+/** @internal What computeMetrics needs of the trades: the same walk as extractTrades, no objects per trade. */
+export function tradeStatistics(f: FillColumns, symbols: string[], opts: ExtractTradesOptions = {}): ClosedTradeStatistics {
+  const stats: ClosedTradeStatistics = { closed: 0, open: 0, wins: 0, losses: 0, sumWins: 0, sumLosses: 0, sumNet: 0, sumBars: 0 };
+  walkTrades(f, symbols, opts, {
+    opened() {},
+    closed(t, exitStep) {
+      if (exitStep === undefined) {
+        stats.open++;
+        return;
+      }
+      const net = t.grossPnl - t.fees;
+      stats.closed++;
+      stats.sumNet += net;
+      stats.sumBars += exitStep - t.entryStep;
+      if (net > 0) { stats.wins++; stats.sumWins += net; }
+      else if (net < 0) { stats.losses++; stats.sumLosses -= net; }
+    },
+  });
+  return stats;
 }
