@@ -103,7 +103,9 @@ async function writeOutputs(dir: string, result: RunResult, summary: ReturnType<
   await writeFile(join(dir, 'summary.json'), JSON.stringify(summary, null, 2));
   for (const p of Object.values(result.portfolios)) {
     if (p.status !== 'ok') continue;
-    const folder = join(dir, p.portfolioId.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    // Portfolio ids are untrusted: no separators, and never "." or ".." (the folder stays inside --out).
+    const name = p.portfolioId.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const folder = join(dir, /^\.+$/.test(name) ? `_${name}` : name);
     await mkdir(folder, { recursive: true });
     const eq = ['timestamp,equity,cash,gross'];
     for (let i = 0; i < p.equity.length; i++) eq.push(`${new Date(result.timestamps[i]).toISOString()},${p.equity[i]},${p.cash[i]},${p.gross[i]}`);
