@@ -3,5 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
+await import('../workers/index.ts'); // registers the worker pool, so large runs use executor 'auto' → workers
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

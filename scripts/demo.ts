@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { toCsv } from '../src/data/csv.js';
 import { generateBars } from '../src/data/generate.js';
 import { main } from '../src/cli/main.js';
+import '../workers/index.js'; // the worker pool, for executor 'auto' on large runs
 
 const dataFile = 'data/SPY_1m.csv';
 if (!existsSync(dataFile)) {
