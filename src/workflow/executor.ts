@@ -4,7 +4,7 @@
 import type { AlignedBars } from '../data/bars.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
 import type { MetricsOptions } from '../analytics/metrics.js';
-import { SystemAborted, TradingSystem, type KeepOptions, type SystemOutcome, type SystemState } from './system.js';
+import { SystemAborted, TradingSystem, type KeepOptions, type SystemOutcome, type SystemRunOptions, type SystemState } from './system.js';
 
 export interface SystemFailure {
   status: 'failed';
@@ -62,6 +62,25 @@ export interface Executor {
   dispose(): Promise<void>;
 }
 
+/** How a thread runs its systems (what LocalSession needs from a job). */
+export interface LocalRunOptions {
+  tracing: TracingLevel;
+  keep?: KeepOptions;
+  metrics?: MetricsOptions;
+  sliceSteps?: number;
+  onProgress?: ExecutorJob['onProgress'];
+  aborted?: () => boolean;
+  copy?: boolean;
+}
+
+/** One system's run options, with progress reported under its portfolio id. */
+function systemOptions(spec: PortfolioSpec, options: LocalRunOptions): SystemRunOptions {
+  return {
+    tracing: options.tracing, keep: options.keep, metrics: options.metrics, sliceSteps: options.sliceSteps, aborted: options.aborted,
+    onProgress: options.onProgress && ((done, steps) => options.onProgress!(spec.portfolioId, done, steps)),
+  };
+}
+
 /**
  * The systems of one thread (inline, or inside one worker): a system that throws becomes a failure and
  * leaves the session; the others go on.
@@ -75,15 +94,12 @@ export class LocalSession {
   private constructor(private readonly specs: PortfolioSpec[]) {}
 
   static async open(module: WebAssembly.Module, bars: AlignedBars, specs: PortfolioSpec[],
-    options: { tracing: TracingLevel; keep?: KeepOptions; metrics?: MetricsOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean; copy?: boolean }): Promise<LocalSession> {
+    options: LocalRunOptions): Promise<LocalSession> {
     const session = new LocalSession(specs);
     session.copy = options.copy ?? true;
     for (const spec of specs) {
       try {
-        session.live.set(spec.portfolioId, await TradingSystem.create(module, spec, bars, {
-          tracing: options.tracing, keep: options.keep, metrics: options.metrics, sliceSteps: options.sliceSteps, aborted: options.aborted,
-          onProgress: options.onProgress && ((done, steps) => options.onProgress!(spec.portfolioId, done, steps)),
-        }));
+        session.live.set(spec.portfolioId, await TradingSystem.create(module, spec, bars, systemOptions(spec, options)));
       } catch (e) {
         session.failed.set(spec.portfolioId, failureOf(spec, e));
       }
@@ -96,14 +112,11 @@ export class LocalSession {
    * whole-run outputs) is alive at a time: what a run without capital moves needs.
    */
   static async runEach(module: WebAssembly.Module, bars: AlignedBars, specs: PortfolioSpec[],
-    options: { tracing: TracingLevel; keep?: KeepOptions; metrics?: MetricsOptions; sliceSteps?: number; onProgress?: ExecutorJob['onProgress']; aborted?: () => boolean; copy?: boolean }): Promise<Array<SystemOutcome | SystemFailure>> {
+    options: LocalRunOptions): Promise<Array<SystemOutcome | SystemFailure>> {
     const results: Array<SystemOutcome | SystemFailure> = [];
     for (const spec of specs) {
       try {
-        const system = await TradingSystem.create(module, spec, bars, {
-          tracing: options.tracing, keep: options.keep, metrics: options.metrics, sliceSteps: options.sliceSteps, aborted: options.aborted,
-          onProgress: options.onProgress && ((done, steps) => options.onProgress!(spec.portfolioId, done, steps)),
-        });
+        const system = await TradingSystem.create(module, spec, bars, systemOptions(spec, options));
         system.advance(bars.timestamps.length);
         results.push(system.finish(options.copy ?? true));
       } catch (e) {
