@@ -2,7 +2,7 @@
 // Plain integer constants only, so this file compiles as AssemblyScript and is imported by src/engine.
 
 /** Bumped whenever anything below changes meaning; the TS facade refuses a module with another. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 // ---- event records: REC_SLOTS f64 values each, written to the event buffer ----------------------
 export const REC_SLOTS = 10;
@@ -42,7 +42,17 @@ export const REASON_ORDER_REDUCED = 6;
 export const REASON_ORDER_REJECTED = 7;
 export const REASON_END_OF_DATA = 8;
 
-// ---- tracing mask: which record kinds are written (fills always are: results need them) ----------
+// ---- fills: always written, as columns of the fill buffer (FILL_FIELDS columns of eventCapacity) ----
+export const FILL_STEP = 0;
+export const FILL_SYMBOL = 1;
+export const FILL_QUANTITY = 2;
+export const FILL_PRICE = 3;
+export const FILL_COMMISSION = 4;
+export const FILL_REALIZED = 5;
+export const FILL_ORDER_SEQ = 6;
+export const FILL_FIELDS = 7;
+
+// ---- tracing mask: which record kinds go to the event buffer (fills also to the fill columns) -----
 export const TRACE_SIGNAL = 1;
 export const TRACE_ORDER = 2;
 export const TRACE_FILL = 4;

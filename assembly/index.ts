@@ -10,7 +10,8 @@ import {
   LIMIT_MAX_GROSS_EXPOSURE, LIMIT_MAX_DRAWDOWN, FILL_NEXT_OPEN, FILL_CLOSE, MAX_SIZERS, MAX_LIMITS,
   FIELD_OPEN, FIELD_HIGH, FIELD_LOW, FIELD_CLOSE, FIELD_SIGNAL, N_FIELDS, SYM_SLOTS, SYM_POSITION,
   SYM_AVG_COST, SYM_MARK, SYM_PENDING, SYM_PENDING_SEQ, SYM_PREV_DIR, SYM_REALIZED, SYM_FEES,
-  STATUS_OK, ERR_NOT_STARTED, ERR_ALREADY_STARTED, ERR_BAD_ARGUMENT, ERR_CHUNK_TOO_LARGE,
+  FILL_STEP, FILL_SYMBOL, FILL_QUANTITY, FILL_PRICE, FILL_COMMISSION, FILL_REALIZED, FILL_ORDER_SEQ,
+  FILL_FIELDS, STATUS_OK, ERR_NOT_STARTED, ERR_ALREADY_STARTED, ERR_BAD_ARGUMENT, ERR_CHUNK_TOO_LARGE,
   ERR_TOO_MANY_RULES, ERR_NO_SIZER, ERR_NO_STRATEGY, RECORDS_PER_SYMBOL_STEP,
 } from './abi';
 import {
@@ -40,7 +41,7 @@ let perShare: f64 = 0;
 let rate: f64 = 0;
 let minimum: f64 = 0;
 let allowMargin: bool = false;
-let traceMask: i32 = TRACE_FILL;
+let traceMask: i32 = 0;
 
 // ---- layout (allocated once by start) --------------------------------------------------------------
 let started: bool = false;
@@ -59,6 +60,7 @@ let equityRun: usize = 0;
 let cashRun: usize = 0;
 let grossRun: usize = 0;
 let events: usize = 0;
+let fills: usize = 0; // FILL_FIELDS columns of evCap f64
 let symState: usize = 0;
 let stratState: usize = 0;
 let ringBase: usize = 0;
@@ -73,6 +75,7 @@ let seq: f64 = 0;
 let stepIndex: f64 = 0; // global step of the bar being processed (then of the next one)
 let stepBase: f64 = 0; // global step of index 0 of the current chunk
 let evCount: i32 = 0;
+let fillCount: i32 = 0;
 let chunkLen: i32 = 0;
 let chunkDone: i32 = 0;
 let recordsPerStep: i32 = 0;
@@ -96,24 +99,27 @@ let recordsPerStep: i32 = 0;
 }
 
 /** Takes the next sequence number and, if the tracing mask keeps this kind, writes the record. */
-function record(kind: i32, bit: i32, cause: f64, s: i32, reason: i32, a: f64, b: f64, c: f64, d: f64): f64 {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline function record(kind: i32, bit: i32, cause: f64, s: i32, reason: i32, a: f64, b: f64, c: f64, d: f64): f64 {
   const id = seq;
-  seq += 1;
-  if ((traceMask & bit) != 0) {
-    const p = events + ((<usize>(evCount * REC_SLOTS)) << 3);
-    store<f64>(p, <f64>kind, REC_KIND << 3);
-    store<f64>(p, id, REC_SEQ << 3);
-    store<f64>(p, cause, REC_CAUSE << 3);
-    store<f64>(p, stepIndex, REC_STEP << 3);
-    store<f64>(p, <f64>s, REC_SYMBOL << 3);
-    store<f64>(p, <f64>reason, REC_REASON << 3);
-    store<f64>(p, a, REC_A << 3);
-    store<f64>(p, b, REC_B << 3);
-    store<f64>(p, c, REC_C << 3);
-    store<f64>(p, d, REC_D << 3);
-    evCount++;
-  }
+  seq = id + 1;
+  if ((traceMask & bit) != 0) writeRecord(kind, id, cause, s, reason, a, b, c, d);
   return id;
+}
+
+function writeRecord(kind: i32, id: f64, cause: f64, s: i32, reason: i32, a: f64, b: f64, c: f64, d: f64): void {
+  const p = events + ((<usize>(evCount * REC_SLOTS)) << 3);
+  store<f64>(p, <f64>kind, REC_KIND << 3);
+  store<f64>(p, id, REC_SEQ << 3);
+  store<f64>(p, cause, REC_CAUSE << 3);
+  store<f64>(p, stepIndex, REC_STEP << 3);
+  store<f64>(p, <f64>s, REC_SYMBOL << 3);
+  store<f64>(p, <f64>reason, REC_REASON << 3);
+  store<f64>(p, a, REC_A << 3);
+  store<f64>(p, b, REC_B << 3);
+  store<f64>(p, c, REC_C << 3);
+  store<f64>(p, d, REC_D << 3);
+  evCount++;
 }
 
 // @ts-ignore: decorator (AssemblyScript inlining hint)
@@ -124,7 +130,8 @@ function record(kind: i32, bit: i32, cause: f64, s: i32, reason: i32, a: f64, b:
 }
 
 /** Fills `q` shares of symbol s at base price p0 (open or close), applying slippage, margin, accounting. */
-function fill(s: i32, q: f64, p0: f64, orderSeq: f64): void {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline function fill(s: i32, q: f64, p0: f64, orderSeq: f64): void {
   const p = q > 0 ? p0 * (1 + slip) : p0 * (1 - slip);
   let k = commission(q, p);
   if (!allowMargin && q > 0 && (cash - q * p) - k < 0) {
@@ -160,10 +167,21 @@ function fill(s: i32, q: f64, p0: f64, orderSeq: f64): void {
   setSym(s, SYM_REALIZED, sym(s, SYM_REALIZED) + realized);
   setSym(s, SYM_FEES, sym(s, SYM_FEES) + k);
   record(KIND_FILL, TRACE_FILL, orderSeq, s, REASON_SIGNAL, q, p, k, realized);
+  const f = fills + (<usize>fillCount << 3);
+  const stride = <usize>evCap << 3;
+  store<f64>(f + <usize>FILL_STEP * stride, stepIndex);
+  store<f64>(f + <usize>FILL_SYMBOL * stride, <f64>s);
+  store<f64>(f + <usize>FILL_QUANTITY * stride, q);
+  store<f64>(f + <usize>FILL_PRICE * stride, p);
+  store<f64>(f + <usize>FILL_COMMISSION * stride, k);
+  store<f64>(f + <usize>FILL_REALIZED * stride, realized);
+  store<f64>(f + <usize>FILL_ORDER_SEQ * stride, orderSeq);
+  fillCount++;
 }
 
 /** Size for direction d != 0 after sizers and limits (>= 0), writing a risk record per binding limit. */
-function targetSize(s: i32, c: f64, equity: f64, cause: f64): f64 {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline function targetSize(s: i32, c: f64, equity: f64, cause: f64): f64 {
   let size = Infinity;
   for (let j = 0; j < nSizers; j++) {
     const v = unchecked(sizerValue[j]);
@@ -201,7 +219,8 @@ function targetSize(s: i32, c: f64, equity: f64, cause: f64): f64 {
 }
 
 /** Places an order of q shares for symbol s at this step's close c: pending, or filled now. */
-function placeOrder(s: i32, q: f64, target: f64, c: f64, cause: f64, reason: i32): void {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline function placeOrder(s: i32, q: f64, target: f64, c: f64, cause: f64, reason: i32): void {
   const id = record(KIND_ORDER, TRACE_ORDER, cause, s, reason, q, target, c, 0);
   if (fillMode == FILL_CLOSE) {
     fill(s, q, c, id);
@@ -242,7 +261,8 @@ function strategyPass(n: i32): void {
  * Step 4 for one symbol with a bar at this step: a direction change gives a signal and maybe an order;
  * a halted portfolio with a position is flattened. Returns true when something filled at this close.
  */
-function decide(s: i32, d: i32, c: f64, equity: f64, indPtr: usize): bool {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline function decide(s: i32, d: i32, c: f64, equity: f64, indPtr: usize): bool {
   const prev = <i32>sym(s, SYM_PREV_DIR);
   const pos = sym(s, SYM_POSITION);
   if (d != prev) {
@@ -297,7 +317,7 @@ function portfolioPassMany(): i32 {
   const stride = <usize>cap;
   let i = chunkDone;
   for (; i < chunkLen; i++) {
-    if (evCount + recordsPerStep > evCap) break;
+    if (evCount + recordsPerStep > evCap || fillCount + nSym > evCap) break;
     // 1. fills at the open, then the mark moves to the close
     for (let s = 0; s < nSym; s++) {
       const c = at(column(FIELD_CLOSE, s), i);
@@ -337,25 +357,103 @@ function portfolioPassMany(): i32 {
 }
 
 /**
- * The same steps for a portfolio of one symbol, which has a bar at every step: the state lives in
- * locals and goes back to memory only around the rare fills and orders.
+ * The same steps for a portfolio of one symbol. The state lives in locals and goes back to memory only
+ * around the rare fills and orders; runs of quiet steps (nothing pending, no direction change, no halt
+ * to act on) only write their outputs, in tight loops.
  */
 function portfolioPassOne(): i32 {
   const close = column(FIELD_CLOSE, 0);
   const open = column(FIELD_OPEN, 0);
+  const dir = dirBase;
   let pos = sym(0, SYM_POSITION);
   let pending = sym(0, SYM_PENDING);
   let mark = sym(0, SYM_MARK);
   let prev = <i32>sym(0, SYM_PREV_DIR);
-  const first = chunkDone;
-  let i = first;
-  for (; i < chunkLen; i++) {
-    if (evCount + recordsPerStep > evCap) break;
+  let i = chunkDone;
+  while (i < chunkLen) {
+    if (pending == 0 && !(halted && pos != 0)) {
+      const from = i;
+      if (pos == 0 && drawdownLimit < 0) {
+        // Flat: equity and cash are the cash, gross is 0, until the direction changes. Four steps at a
+        // time while all four directions equal prev, then one at a time.
+        const flat = cash;
+        const flat2 = f64x2.splat(flat);
+        const zero2 = f64x2.splat(0);
+        const prev4 = i32x4.splat(prev);
+        for (; i + 4 <= chunkLen; i += 4) {
+          if (!i32x4.all_true(i32x4.eq(v128.load(dir + (<usize>i << 2)), prev4))) break;
+          const o = <usize>i << 3;
+          v128.store(equityOut + o, flat2);
+          v128.store(equityOut + o, flat2, 16);
+          v128.store(cashOut + o, flat2);
+          v128.store(cashOut + o, flat2, 16);
+          v128.store(grossOut + o, zero2);
+          v128.store(grossOut + o, zero2, 16);
+        }
+        for (; i < chunkLen; i++) {
+          if (load<i32>(dir + (<usize>i << 2)) != prev) break;
+          store<f64>(equityOut + (<usize>i << 3), flat);
+          store<f64>(cashOut + (<usize>i << 3), flat);
+          store<f64>(grossOut + (<usize>i << 3), 0);
+        }
+        for (let j = i - 1; j >= from; j--) {
+          const c = at(close, j);
+          if (c == c) {
+            mark = c;
+            break;
+          }
+        }
+      } else {
+        // Holding (or watching the drawdown): marks move; stop before the step that would halt.
+        const watch = drawdownLimit >= 0;
+        const line = drawdownLimit - EPS;
+        if (!watch) {
+          // pos != 0 here. Four steps at a time while the directions hold and the four bars exist;
+          // the same operations as the scalar loop below, lane by lane.
+          const cash2 = f64x2.splat(cash);
+          const pos2 = f64x2.splat(pos);
+          const size2 = f64x2.splat(Math.abs(pos));
+          const prev4 = i32x4.splat(prev);
+          for (; i + 4 <= chunkLen; i += 4) {
+            if (!i32x4.all_true(i32x4.eq(v128.load(dir + (<usize>i << 2)), prev4))) break;
+            const o = <usize>i << 3;
+            const c01 = v128.load(close + o);
+            const c23 = v128.load(close + o, 16);
+            if (v128.any_true(v128.or(f64x2.ne(c01, c01), f64x2.ne(c23, c23)))) break;
+            v128.store(equityOut + o, f64x2.add(cash2, f64x2.mul(pos2, c01)));
+            v128.store(equityOut + o, f64x2.add(cash2, f64x2.mul(pos2, c23)), 16);
+            v128.store(cashOut + o, cash2);
+            v128.store(cashOut + o, cash2, 16);
+            v128.store(grossOut + o, f64x2.mul(size2, c01));
+            v128.store(grossOut + o, f64x2.mul(size2, c23), 16);
+            mark = f64x2.extract_lane(c23, 1);
+          }
+        }
+        for (; i < chunkLen; i++) {
+          if (load<i32>(dir + (<usize>i << 2)) != prev) break;
+          const c = at(close, i);
+          const m = c == c ? c : mark;
+          const equity = pos != 0 ? cash + pos * m : cash;
+          if (watch) {
+            const top = equity > peak ? equity : peak;
+            if (!halted && top - equity >= line * top) break;
+            peak = top;
+          }
+          mark = m;
+          store<f64>(equityOut + (<usize>i << 3), equity);
+          store<f64>(cashOut + (<usize>i << 3), cash);
+          store<f64>(grossOut + (<usize>i << 3), pos != 0 ? Math.abs(pos) * m : 0);
+        }
+      }
+      if (i >= chunkLen) break;
+    }
+    // A step with something to do, exactly as in portfolioPassMany.
+    if (evCount + recordsPerStep > evCap || fillCount + 1 > evCap) break;
+    stepIndex = stepBase + <f64>i;
     const c = at(close, i);
     if (c == c) {
       if (pending != 0) {
         setSym(0, SYM_PENDING, 0);
-        stepIndex = stepBase + <f64>i;
         fill(0, pending, at(open, i), sym(0, SYM_PENDING_SEQ));
         pos = sym(0, SYM_POSITION);
         pending = 0;
@@ -363,15 +461,11 @@ function portfolioPassOne(): i32 {
       mark = c;
     }
     let equity = pos != 0 ? cash + pos * mark : cash;
-    if (drawdownLimit >= 0) {
-      stepIndex = stepBase + <f64>i;
-      checkDrawdown(equity);
-    }
+    if (drawdownLimit >= 0) checkDrawdown(equity);
     if (c == c) {
-      const d = load<i32>(dirBase + (<usize>i << 2));
+      const d = load<i32>(dir + (<usize>i << 2));
       if (d != prev || (halted && pos != 0)) {
         setSym(0, SYM_MARK, mark);
-        stepIndex = stepBase + <f64>i;
         if (decide(0, d, c, equity, indBase + (<usize>i << 4))) {
           pos = sym(0, SYM_POSITION);
           equity = pos != 0 ? cash + pos * mark : cash;
@@ -383,6 +477,7 @@ function portfolioPassOne(): i32 {
     store<f64>(equityOut + (<usize>i << 3), equity);
     store<f64>(cashOut + (<usize>i << 3), cash);
     store<f64>(grossOut + (<usize>i << 3), pos != 0 ? Math.abs(pos) * mark : 0);
+    i++;
   }
   setSym(0, SYM_MARK, mark);
   stepIndex = stepBase + <f64>i;
@@ -475,7 +570,7 @@ export function setExecution(mode: i32, slippageBps: f64, perShareFee: f64, perc
 }
 
 export function setTraceMask(mask: i32): void {
-  traceMask = mask | TRACE_FILL;
+  traceMask = mask;
 }
 
 /**
@@ -514,6 +609,7 @@ export function start(symbols: i32, initialCash: f64, chunkCapacity: i32, eventC
   cashOut = cashRun;
   grossOut = grossRun;
   events = alloc((<usize>evCap * <usize>REC_SLOTS) << 3);
+  fills = alloc((<usize>evCap * <usize>FILL_FIELDS) << 3);
   symState = alloc((n * <usize>SYM_SLOTS) << 3);
   stratState = alloc((n * <usize>STRAT_SLOTS) << 3);
   ringBase = alloc(n * ringBytes);
@@ -543,6 +639,7 @@ export function run(n: i32): i32 {
   if (!started) return ERR_NOT_STARTED;
   if (n < 0 || n > cap) return ERR_CHUNK_TOO_LARGE;
   evCount = 0;
+  fillCount = 0;
   stepBase = stepIndex;
   if (runLength > 0) {
     if (stepBase + <f64>n > <f64>runLength) return ERR_CHUNK_TOO_LARGE;
@@ -560,6 +657,7 @@ export function run(n: i32): i32 {
 export function resume(): i32 {
   if (!started) return ERR_NOT_STARTED;
   evCount = 0;
+  fillCount = 0;
   return portfolioPass();
 }
 
@@ -567,6 +665,7 @@ export function resume(): i32 {
 export function finish(): i32 {
   if (!started) return ERR_NOT_STARTED;
   evCount = 0;
+  fillCount = 0;
   for (let s = 0; s < nSym; s++) {
     const pending = sym(s, SYM_PENDING);
     if (pending != 0) {
@@ -600,6 +699,11 @@ export function adjustCash(amount: f64): f64 {
 
 export function eventCount(): i32 { return evCount; }
 export function eventsPtr(): usize { return events; }
+export function fillCountNow(): i32 { return fillCount; }
+/** Column `field` (FILL_*) of the fill buffer: fillCountNow() values, written since the last run/resume/finish. */
+export function fillColumnPtr(field: i32): usize {
+  return field >= 0 && field < FILL_FIELDS ? fills + ((<usize>(field * evCap)) << 3) : 0;
+}
 /** Outputs of the current chunk (index 0 = its first step). */
 export function equityPtr(): usize { return equityOut; }
 export function cashPtr(): usize { return cashOut; }

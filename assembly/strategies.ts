@@ -51,7 +51,10 @@ export function momentumPass(close: usize, dir: usize, ind: usize, st: usize, ri
   let d = <i32>slot(st, ST_DIR);
   for (let i = 0; i < n; i++) {
     const c = f64At(close, i);
-    if (c != c) continue;
+    if (c != c) {
+      setDir(dir, i, d); // a step without a bar keeps the direction (the one-symbol pass scans dir alone)
+      continue;
+    }
     let nd = 0;
     if (t >= lookback) {
       const b = f64At(ring, (t - lookback) & mask);
@@ -81,7 +84,10 @@ export function meanReversionPass(close: usize, dir: usize, ind: usize, st: usiz
   const invLen = 1 / <f64>lookback;
   for (let i = 0; i < n; i++) {
     const c = f64At(close, i);
-    if (c != c) continue;
+    if (c != c) {
+      setDir(dir, i, d); // a step without a bar keeps the direction (the one-symbol pass scans dir alone)
+      continue;
+    }
     if (t == 0) anchor = c;
     run = c == last ? run + 1 : 1;
     last = c;
@@ -152,7 +158,10 @@ export function smaCrossoverPass(close: usize, dir: usize, ind: usize, st: usize
   const sf = <f64>slow;
   for (let i = 0; i < n; i++) {
     const c = f64At(close, i);
-    if (c != c) continue;
+    if (c != c) {
+      setDir(dir, i, d); // a step without a bar keeps the direction (the one-symbol pass scans dir alone)
+      continue;
+    }
     if (t == 0) anchor = c;
     const x = c - anchor;
     fs = t >= fast ? fs + (x - (f64At(ring, (t - fast) & mask) - anchor)) : fs + x;
@@ -207,7 +216,10 @@ export function breakoutPass(high: usize, low: usize, close: usize, dir: usize, 
   let minTail = <i32>slot(st, ST_D);
   for (let i = 0; i < n; i++) {
     const c = f64At(close, i);
-    if (c != c) continue;
+    if (c != c) {
+      setDir(dir, i, d); // a step without a bar keeps the direction (the one-symbol pass scans dir alone)
+      continue;
+    }
     const oldest = <f64>(t - lookback);
     while (maxHead < maxTail && f64At(maxIdx, maxHead & mask) < oldest) maxHead++;
     while (minHead < minTail && f64At(minIdx, minHead & mask) < oldest) minHead++;
@@ -254,7 +266,10 @@ export function rsiPass(close: usize, dir: usize, ind: usize, st: usize, n: i32,
   const p1 = <f64>(period - 1);
   for (let i = 0; i < n; i++) {
     const c = f64At(close, i);
-    if (c != c) continue;
+    if (c != c) {
+      setDir(dir, i, d); // a step without a bar keeps the direction (the one-symbol pass scans dir alone)
+      continue;
+    }
     if (t >= 1) {
       const delta = c - prev;
       const g = delta > 0 ? delta : 0;
@@ -297,7 +312,10 @@ export function buyAndHoldPass(close: usize, dir: usize, ind: usize, st: usize, 
   let d = <i32>slot(st, ST_DIR);
   for (let i = 0; i < n; i++) {
     const c = f64At(close, i);
-    if (c != c) continue;
+    if (c != c) {
+      setDir(dir, i, d); // a step without a bar keeps the direction (the one-symbol pass scans dir alone)
+      continue;
+    }
     if (d != 1) setInd(ind, i, c, 0);
     d = 1;
     t++;
@@ -313,7 +331,10 @@ export function signalsPass(close: usize, signal: usize, dir: usize, ind: usize,
   let d = <i32>slot(st, ST_DIR);
   for (let i = 0; i < n; i++) {
     const c = f64At(close, i);
-    if (c != c) continue;
+    if (c != c) {
+      setDir(dir, i, d); // a step without a bar keeps the direction (the one-symbol pass scans dir alone)
+      continue;
+    }
     const v = f64At(signal, i);
     const nd = v != v ? d : v > EPS ? 1 : v < -EPS ? short : 0;
     if (nd != d) setInd(ind, i, v, 0);

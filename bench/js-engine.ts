@@ -1,7 +1,6 @@
 // The plain-JavaScript baseline of the benchmark: the kernel's single-symbol loop (strategy pass, then
 // fills, mark, orders) written as ordinary JS over Float64Arrays, with the same arithmetic, so its
 // equity must equal the kernel's bit for bit. Covers momentum / mean_reversion with fixed / percentage.
-import * as abi from '../assembly/abi.js';
 import { FillTable } from '../src/engine/records.js';
 import type { PortfolioSpec } from '../src/engine/spec.js';
 
@@ -15,7 +14,7 @@ export interface JsRun {
 }
 
 /** Directions of the whole series (pass 1), as the kernel's strategy pass computes them. */
-function directions(spec: PortfolioSpec, close: Float64Array, dir: Int32Array): void {
+export function directions(spec: PortfolioSpec, close: Float64Array, dir: Int32Array): void {
   const s = spec.strategy;
   const n = close.length;
   if (s.type === 'momentum') {
@@ -101,10 +100,11 @@ export interface JsBuffers {
   equity: Float64Array;
   cash: Float64Array;
   gross: Float64Array;
+  fills: FillTable;
 }
 
 export function jsBuffers(n: number): JsBuffers {
-  return { dir: new Int32Array(n), equity: new Float64Array(n), cash: new Float64Array(n), gross: new Float64Array(n) };
+  return { dir: new Int32Array(n), equity: new Float64Array(n), cash: new Float64Array(n), gross: new Float64Array(n), fills: new FillTable() };
 }
 
 /** One symbol, next_open fills, no limits: the benchmark's configurations. */
@@ -126,8 +126,8 @@ export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Arr
   let avg = 0;
   let pending = 0;
   let prev = 0;
-  const fills = new FillTable();
-  const fillRecord = new Float64Array(abi.REC_SLOTS); // the kernel's record layout, stored by the same table code
+  const fills = buffers.fills;
+  fills.clear();
   const commission = (q: number, p: number) => {
     const aq = Math.abs(q);
     const k = perShare * aq + rate * aq * p;
@@ -166,12 +166,7 @@ export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Arr
         }
         cash = (cash - q * p) - k;
         position = next;
-        fillRecord[abi.REC_STEP] = t;
-        fillRecord[abi.REC_A] = q;
-        fillRecord[abi.REC_B] = p;
-        fillRecord[abi.REC_C] = k;
-        fillRecord[abi.REC_D] = realized;
-        fills.appendRecord(fillRecord, 0);
+        fills.append(t, 0, q, p, k, realized, 0);
       }
     }
     const c = close[t];

@@ -1,13 +1,15 @@
 // Kernel throughput: one portfolio over 1M one-minute bars, the WebAssembly engine against the plain-JS
 // loop of bench/js-engine.ts (same algorithm, same arithmetic), measured in the same run after checking
 // that both give the same equity, cash and gross exposure per bar, bit for bit. Two tiers:
-//   kernel:      the engine loop with output buffers reused on both sides (chunk copies included);
+//   kernel:      the engine loop with output buffers (equity, cash, gross, fill table) reused on both
+//                sides; the kernel's chunk copies are included;
 //   end_to_end:  runPortfolio from a fresh instance to fresh result arrays, against runJs likewise.
 import { readFile } from 'node:fs/promises';
 import { alignBars } from '../src/data/align.js';
 import type { AlignedBars } from '../src/data/bars.js';
 import { generateBars } from '../src/data/generate.js';
 import { PortfolioKernel, runPortfolio } from '../src/engine/portfolio.js';
+import { FillTable } from '../src/engine/records.js';
 import { DEFAULT_EXECUTION, type PortfolioSpec } from '../src/engine/spec.js';
 import { compileKernel } from '../src/engine/wasm.js';
 import { jsBuffers, runJs } from './js-engine.js';
@@ -80,6 +82,7 @@ export async function benchKernel(opts: { bars: number; runs: number; firstRun: 
     if (wasm.fills.length < 100) throw new Error(`${name}: only ${wasm.fills.length} fills; the benchmark would not exercise trading`);
 
     const buffers = jsBuffers(n);
+    const fills = new FillTable();
     const kernelTimes: number[] = [];
     const jsTimes: number[] = [];
     const e2eTimes: number[] = [];
@@ -87,7 +90,8 @@ export async function benchKernel(opts: { bars: number; runs: number; firstRun: 
     for (let r = 0; r < opts.runs; r++) {
       // The kernel writes its outputs in its own memory; touch it once first so both sides write to
       // memory that is already mapped (runJs below reuses its buffers).
-      const engine = await PortfolioKernel.create(module, spec, bars.symbols, { runSteps: n });
+      fills.clear();
+      const engine = await PortfolioKernel.create(module, spec, bars.symbols, { runSteps: n, fills });
       const pages = new Uint8Array(engine.memory.buffer);
       for (let b = 0; b < pages.length; b += 4096) pages[b] = pages[b]; // map every page, change nothing
       let t = performance.now();

@@ -23,6 +23,8 @@ export interface EngineOptions {
    * whole run into its own memory and `outputs()` reads them in place (no copy per chunk).
    */
   runSteps?: number;
+  /** The table fills are appended to (default: a new one); pass a cleared table to reuse its storage. */
+  fills?: FillTable;
 }
 
 /** Per-step outputs: equity, cash and gross exposure. */
@@ -79,7 +81,7 @@ function ok(status: number, what: string): number {
 }
 
 export const TRACE_MASKS: Record<TracingLevel, number> = {
-  off: abi.TRACE_FILL,
+  off: 0,
   trades: abi.TRACE_FILL | abi.TRACE_ORDER | abi.TRACE_RISK | abi.TRACE_CANCEL,
   full: abi.TRACE_FILL | abi.TRACE_ORDER | abi.TRACE_RISK | abi.TRACE_CANCEL | abi.TRACE_SIGNAL,
 };
@@ -127,7 +129,6 @@ function fieldsFor(spec: PortfolioSpec): number[] {
 export class PortfolioKernel {
   /** The kept records, raw (see `records` for objects). */
   readonly log = new RecordLog();
-  readonly fills = new FillTable();
   private readonly view: Float64Array;
   private readonly fields: number[];
   private readonly capacity: number;
@@ -139,6 +140,8 @@ export class PortfolioKernel {
     readonly symbols: string[],
     private readonly firstChunk: number,
     private readonly keepRecords: boolean,
+    readonly fills: FillTable,
+    private readonly totalSteps: number,
   ) {
     this.view = new Float64Array(kernel.memory.buffer);
     this.fields = fieldsFor(spec);
@@ -166,7 +169,8 @@ export class PortfolioKernel {
     const runSteps = options.runSteps ?? 0;
     if (!Number.isInteger(runSteps) || runSteps < 0) throw new EngineError(`runSteps must be a whole number, got ${runSteps}`);
     ok(kernel.start(symbols.length, spec.initialCapital, chunkSize, options.eventCapacity ?? 16_384, runSteps), `${where}: start`);
-    return new PortfolioKernel(kernel, spec, symbols, firstChunk, (options.tracing ?? 'off') !== 'off');
+    return new PortfolioKernel(kernel, spec, symbols, firstChunk, (options.tracing ?? 'off') !== 'off',
+      options.fills ?? new FillTable(), runSteps);
   }
 
   /** The kept records as objects (decoded on first access). */
@@ -241,14 +245,19 @@ export class PortfolioKernel {
   }
 
   private drain(): void {
-    const count = this.kernel.eventCount();
-    if (count === 0) return;
-    const base = this.kernel.eventsPtr() >>> 3;
-    for (let r = 0; r < count; r++) {
-      const p = base + r * abi.REC_SLOTS;
-      if (this.view[p + abi.REC_KIND] === abi.KIND_FILL) this.fills.appendRecord(this.view, p);
+    const k = this.kernel;
+    const fills = k.fillCountNow();
+    if (fills > 0) {
+      // Room for the whole run at the rate so far, so the table grows about once, not log2(fills) times.
+      const done = k.stepsDone();
+      const needed = this.fills.length + fills;
+      if (needed > this.fills.capacity && this.totalSteps > done && done > 0) {
+        this.fills.reserve(Math.max(2 * this.fills.capacity, Math.ceil((needed * this.totalSteps * 1.1) / done)));
+      }
+      this.fills.appendColumns(this.view, k.fillColumnPtr(abi.FILL_STEP) >>> 3, k.eventCapacity(), fills);
     }
-    if (this.keepRecords) this.log.append(this.view, base, count);
+    const count = k.eventCount();
+    if (count > 0 && this.keepRecords) this.log.append(this.view, k.eventsPtr() >>> 3, count);
   }
 
   /** The whole-run outputs (created with `runSteps`), as views of the kernel's memory, up to stepsDone. */

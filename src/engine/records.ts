@@ -135,6 +135,7 @@ export interface NamedFill {
   realized: number;
 }
 
+/** In the order of the kernel's fill columns (abi.FILL_STEP … abi.FILL_ORDER_SEQ). */
 const FILL_FIELDS = ['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const;
 type FillField = (typeof FILL_FIELDS)[number];
 
@@ -164,18 +165,31 @@ export class FillTable {
     return this.columns[field].subarray(0, this.length);
   }
 
-  /** Appends the fill record that starts at f64 index p of a kernel record buffer. */
-  appendRecord(view: Float64Array, p: number): void {
+  /** Appends one fill. */
+  append(step: number, symbol: number, quantity: number, price: number, commission: number, realized: number, orderSeq: number): void {
     if (this.length >= this.columns.step.length) this.grow();
     const i = this.length++;
     const c = this.columns;
-    c.step[i] = view[p + abi.REC_STEP];
-    c.symbol[i] = view[p + abi.REC_SYMBOL];
-    c.quantity[i] = view[p + abi.REC_A];
-    c.price[i] = view[p + abi.REC_B];
-    c.commission[i] = view[p + abi.REC_C];
-    c.realized[i] = view[p + abi.REC_D];
-    c.orderSeq[i] = view[p + abi.REC_CAUSE];
+    c.step[i] = step;
+    c.symbol[i] = symbol;
+    c.quantity[i] = quantity;
+    c.price[i] = price;
+    c.commission[i] = commission;
+    c.realized[i] = realized;
+    c.orderSeq[i] = orderSeq;
+  }
+
+  /**
+   * Appends `count` fills from the kernel's fill columns: column j (abi.FILL_*) starts at f64 index
+   * base + j·stride of `view`.
+   */
+  appendColumns(view: Float64Array, base: number, stride: number, count: number): void {
+    while (this.length + count > this.columns.step.length) this.grow();
+    FILL_FIELDS.forEach((field, j) => {
+      const from = base + j * stride;
+      this.columns[field].set(view.subarray(from, from + count), this.length);
+    });
+    this.length += count;
   }
 
   at(i: number): Fill {
@@ -197,12 +211,28 @@ export class FillTable {
     }));
   }
 
-  private grow(): void {
+  /** Fills the table holds before it must grow. */
+  get capacity(): number {
+    return this.columns.step.length;
+  }
+
+  /** Forgets the fills and keeps the storage (for a table reused across runs). */
+  clear(): void {
+    this.length = 0;
+  }
+
+  /** Makes room for at least `capacity` fills in total, when there is less. */
+  reserve(capacity: number): void {
+    if (capacity <= this.columns.step.length) return;
     for (const f of FILL_FIELDS) {
-      const next = new Float64Array(Math.max(64, this.columns[f].length * 2));
-      next.set(this.columns[f]);
+      const next = new Float64Array(capacity);
+      next.set(this.columns[f].subarray(0, this.length));
       this.columns[f] = next;
     }
+  }
+
+  private grow(): void {
+    this.reserve(Math.max(64, this.columns.step.length * 2));
   }
 }
 

@@ -20,6 +20,8 @@ export interface KernelExports {
   adjustCash(amount: number): number;
   eventCount(): number;
   eventsPtr(): number;
+  fillCountNow(): number;
+  fillColumnPtr(field: number): number;
   equityPtr(): number;
   cashPtr(): number;
   grossPtr(): number;

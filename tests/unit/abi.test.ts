@@ -7,7 +7,9 @@ import { kernelModule } from '../helpers/kernel.js';
 
 describe('ABI', () => {
   it('keeps its pinned layout (bump ABI_VERSION and this table together)', () => {
-    expect(abi.ABI_VERSION).toBe(3);
+    expect(abi.ABI_VERSION).toBe(4);
+    expect([abi.FILL_STEP, abi.FILL_SYMBOL, abi.FILL_QUANTITY, abi.FILL_PRICE, abi.FILL_COMMISSION, abi.FILL_REALIZED,
+      abi.FILL_ORDER_SEQ, abi.FILL_FIELDS]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect([abi.REC_SLOTS, abi.REC_KIND, abi.REC_SEQ, abi.REC_CAUSE, abi.REC_STEP, abi.REC_SYMBOL, abi.REC_REASON,
       abi.REC_A, abi.REC_B, abi.REC_C, abi.REC_D]).toEqual([10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect([abi.KIND_SIGNAL, abi.KIND_ORDER, abi.KIND_FILL, abi.KIND_RISK, abi.KIND_CANCEL]).toEqual([1, 2, 3, 4, 5]);
@@ -46,8 +48,31 @@ describe('ABI', () => {
     expect(Array.from(mem.subarray(base, base + 10))).toEqual([3, 2, 1, 1, 0, 0, 10, 12, 5, 0]);
     // Equity per step: 1 000, then 1 000 − 120 − 5 + 10 · 13 = 1 005.
     expect(Array.from(mem.subarray(k.equityPtr() / 8, k.equityPtr() / 8 + 2))).toEqual([1_000, 1_005]);
+    // The same fill in the fill columns (written at every tracing mask): column j starts at j · capacity.
+    expect(k.fillCountNow()).toBe(1);
+    const column = (field: number) => mem[k.fillColumnPtr(field) / 8];
+    expect([abi.FILL_STEP, abi.FILL_SYMBOL, abi.FILL_QUANTITY, abi.FILL_PRICE, abi.FILL_COMMISSION, abi.FILL_REALIZED,
+      abi.FILL_ORDER_SEQ].map(column)).toEqual([1, 0, 10, 12, 5, 0, 1]);
+    expect(k.fillColumnPtr(abi.FILL_SYMBOL) - k.fillColumnPtr(abi.FILL_STEP)).toBe(8 * k.eventCapacity());
     const state = k.symbolStatePtr() / 8;
     expect(Array.from(mem.subarray(state, state + abi.SYM_SLOTS))).toEqual([10, 12, 13, 0, 1, 1, 0, 5]);
+  });
+
+  it('writes fills to the fill columns but not to the event buffer when tracing is off', async () => {
+    const k = await instantiateKernel(await kernelModule());
+    k.setStrategy(abi.STRATEGY_BUY_AND_HOLD, 0, 0, 0, 0);
+    k.addSizer(abi.SIZER_FIXED, 10);
+    k.setExecution(abi.FILL_NEXT_OPEN, 0, 0, 0, 0, 0);
+    k.setTraceMask(0);
+    k.start(1, 1_000, 4, 64, 0);
+    const mem = new Float64Array(k.memory.buffer);
+    mem.set([10, 12], k.inputPtr(abi.FIELD_OPEN, 0) / 8);
+    mem.set([11, 13], k.inputPtr(abi.FIELD_CLOSE, 0) / 8);
+    expect(k.run(2)).toBe(2);
+    expect(k.eventCount()).toBe(0);
+    expect(k.fillCountNow()).toBe(1);
+    expect(mem[k.fillColumnPtr(abi.FILL_QUANTITY) / 8]).toBe(10);
+    expect(k.fillColumnPtr(abi.FILL_FIELDS)).toBe(0); // out of range
   });
 
   it('returns status codes for bad calls instead of trapping', async () => {
