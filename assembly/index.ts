@@ -16,7 +16,7 @@ import {
 } from './abi';
 import {
   EPS, STRAT_SLOTS, momentumPass, meanReversionPass, smaCrossoverPass, breakoutPass, rsiPass,
-  buyAndHoldPass, signalsPass,
+  buyAndHoldPass, signalsPass, setKeepIndicators,
 } from './strategies';
 
 // ---- configuration (set before start) ------------------------------------------------------------
@@ -571,6 +571,7 @@ export function setExecution(mode: i32, slippageBps: f64, perShareFee: f64, perc
 
 export function setTraceMask(mask: i32): void {
   traceMask = mask;
+  setKeepIndicators((mask & TRACE_SIGNAL) != 0);
 }
 
 /**

@@ -4,6 +4,17 @@
 
 export const EPS: f64 = 1e-9;
 
+/**
+ * Whether the indicator values behind each direction change are written (for signal records). Only
+ * when signals are traced: nothing else reads them, and computing them costs a mispredicted branch
+ * and, for some strategies, a division or square root per change.
+ */
+export let keepIndicators: bool = false;
+
+export function setKeepIndicators(keep: bool): void {
+  keepIndicators = keep;
+}
+
 // Strategy state: STRAT_SLOTS f64 per symbol. The meaning of slots 2.. depends on the strategy.
 export const STRAT_SLOTS = 10;
 const ST_COUNT = 0; // the symbol's own bar index t (bars seen so far)
@@ -59,7 +70,7 @@ export function momentumPass(close: usize, dir: usize, ind: usize, st: usize, ri
     if (t >= lookback) {
       const b = f64At(ring, (t - lookback) & mask);
       nd = c > b * up ? 1 : c < b * down ? short : d;
-      if (nd != d) setInd(ind, i, c / b - 1, b);
+      if (keepIndicators && nd != d) setInd(ind, i, c / b - 1, b);
     }
     setF64(ring, t & mask, c);
     t++;
@@ -130,7 +141,7 @@ export function meanReversionPass(close: usize, dir: usize, ind: usize, st: usiz
         else if (d > 0) nd = dev >= 0 || dev2 <= b2 * v ? 0 : 1;
         else nd = dev <= 0 || dev2 <= b2 * v ? 0 : -1;
       }
-      if (nd != d) setInd(ind, i, v > 0 ? dev / Math.sqrt(v) : 0, sma);
+      if (keepIndicators && nd != d) setInd(ind, i, v > 0 ? dev / Math.sqrt(v) : 0, sma);
     }
     d = nd;
     setDir(dir, i, d);
@@ -184,7 +195,7 @@ export function smaCrossoverPass(close: usize, dir: usize, ind: usize, st: usize
       const diff = fm - sm;
       const tol = EPS * Math.abs(anchor + sm);
       nd = diff > tol ? 1 : diff < -tol ? short : d;
-      if (nd != d) setInd(ind, i, anchor + fm, anchor + sm);
+      if (keepIndicators && nd != d) setInd(ind, i, anchor + fm, anchor + sm);
     }
     d = nd;
     setDir(dir, i, d);
@@ -228,7 +239,7 @@ export function breakoutPass(high: usize, low: usize, close: usize, dir: usize, 
       const upper = f64At(maxVal, maxHead & mask);
       const lower = f64At(minVal, minHead & mask);
       nd = c > upper + EPS * upper ? 1 : c < lower - EPS * lower ? short : d;
-      if (nd != d) setInd(ind, i, upper, lower);
+      if (keepIndicators && nd != d) setInd(ind, i, upper, lower);
     }
     const h = f64At(high, i);
     const l = f64At(low, i);
@@ -292,7 +303,7 @@ export function rsiPass(close: usize, dir: usize, ind: usize, st: usize, n: i32,
       const total = avgG + avgL;
       const rsi = total == 0 ? 50.0 : (100 * avgG) / total;
       nd = rsi < lo ? 1 : rsi > hi ? short : d;
-      if (nd != d) setInd(ind, i, rsi, 0);
+      if (keepIndicators && nd != d) setInd(ind, i, rsi, 0);
     }
     t++;
     d = nd;
@@ -316,7 +327,7 @@ export function buyAndHoldPass(close: usize, dir: usize, ind: usize, st: usize, 
       setDir(dir, i, d); // a step without a bar keeps the direction (the one-symbol pass scans dir alone)
       continue;
     }
-    if (d != 1) setInd(ind, i, c, 0);
+    if (keepIndicators && d != 1) setInd(ind, i, c, 0);
     d = 1;
     t++;
     setDir(dir, i, d);
@@ -337,7 +348,7 @@ export function signalsPass(close: usize, signal: usize, dir: usize, ind: usize,
     }
     const v = f64At(signal, i);
     const nd = v != v ? d : v > EPS ? 1 : v < -EPS ? short : 0;
-    if (nd != d) setInd(ind, i, v, 0);
+    if (keepIndicators && nd != d) setInd(ind, i, v, 0);
     t++;
     d = nd;
     setDir(dir, i, d);
