@@ -267,8 +267,13 @@ function strategyPass(n: i32): void {
   const pos = sym(s, SYM_POSITION);
   if (d != prev) {
     setSym(s, SYM_PREV_DIR, <f64>d);
-    const sig = record(KIND_SIGNAL, TRACE_SIGNAL, -1, s, REASON_SIGNAL, <f64>d, <f64>prev,
-      load<f64>(indPtr), load<f64>(indPtr, 8));
+    // Not record(): the indicator values are read only when the record is written (otherwise that
+    // memory is cold, and reading it costs a cache miss per signal).
+    const sig = seq;
+    seq = sig + 1;
+    if ((traceMask & TRACE_SIGNAL) != 0) {
+      writeRecord(KIND_SIGNAL, sig, -1, s, REASON_SIGNAL, <f64>d, <f64>prev, load<f64>(indPtr), load<f64>(indPtr, 8));
+    }
     let q: f64 = 0;
     if (d != 0) {
       q = <f64>d * targetSize(s, c, equity, sig);
@@ -620,10 +625,13 @@ export function start(symbols: i32, initialCash: f64, chunkCapacity: i32, eventC
   return STATUS_OK;
 }
 
+/**
+ * Memory for one buffer. It is already zero: start() runs once per instance, the stub runtime never
+ * frees, so every block is fresh linear memory, which WebAssembly zero-initialises. Not filling it keeps
+ * pages that are never written (most of the indicator buffer, say) from being mapped at all.
+ */
 function alloc(bytes: usize): usize {
-  const p = heap.alloc(bytes);
-  memory.fill(p, 0, bytes);
-  return p;
+  return heap.alloc(bytes);
 }
 
 /** Address of an input column (field, symbol); the caller writes up to the chunk capacity into it. */
