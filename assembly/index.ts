@@ -380,13 +380,15 @@ function portfolioPassOne(): i32 {
       const from = i;
       if (pos == 0 && drawdownLimit < 0) {
         // Flat: equity and cash are the cash, gross is 0, until the direction changes. Four steps at a
-        // time while all four directions equal prev, then one at a time.
+        // time: each block is written whole (steps from a change on are written again when they are
+        // reached), and a change inside it gives the exact step from the comparison's bit mask.
         const flat = cash;
         const flat2 = f64x2.splat(flat);
         const zero2 = f64x2.splat(0);
         const prev4 = i32x4.splat(prev);
+        let found = false;
         for (; i + 4 <= chunkLen; i += 4) {
-          if (!i32x4.all_true(i32x4.eq(v128.load(dir + (<usize>i << 2)), prev4))) break;
+          const same = i32x4.bitmask(i32x4.eq(v128.load(dir + (<usize>i << 2)), prev4));
           const o = <usize>i << 3;
           v128.store(equityOut + o, flat2);
           v128.store(equityOut + o, flat2, 16);
@@ -394,12 +396,19 @@ function portfolioPassOne(): i32 {
           v128.store(cashOut + o, flat2, 16);
           v128.store(grossOut + o, zero2);
           v128.store(grossOut + o, zero2, 16);
+          if (same != 0xf) {
+            i += ctz(~same);
+            found = true;
+            break;
+          }
         }
-        for (; i < chunkLen; i++) {
-          if (load<i32>(dir + (<usize>i << 2)) != prev) break;
-          store<f64>(equityOut + (<usize>i << 3), flat);
-          store<f64>(cashOut + (<usize>i << 3), flat);
-          store<f64>(grossOut + (<usize>i << 3), 0);
+        if (!found) {
+          for (; i < chunkLen; i++) {
+            if (load<i32>(dir + (<usize>i << 2)) != prev) break;
+            store<f64>(equityOut + (<usize>i << 3), flat);
+            store<f64>(cashOut + (<usize>i << 3), flat);
+            store<f64>(grossOut + (<usize>i << 3), 0);
+          }
         }
         for (let j = i - 1; j >= from; j--) {
           const c = at(close, j);
@@ -412,15 +421,16 @@ function portfolioPassOne(): i32 {
         // Holding (or watching the drawdown): marks move; stop before the step that would halt.
         const watch = drawdownLimit >= 0;
         const line = drawdownLimit - EPS;
+        let found = false;
         if (!watch) {
-          // pos != 0 here. Four steps at a time while the directions hold and the four bars exist;
-          // the same operations as the scalar loop below, lane by lane.
+          // pos != 0 here. Four steps at a time while the four bars exist, as in the flat case; the
+          // same operations as the scalar loop below, lane by lane.
           const cash2 = f64x2.splat(cash);
           const pos2 = f64x2.splat(pos);
           const size2 = f64x2.splat(Math.abs(pos));
           const prev4 = i32x4.splat(prev);
           for (; i + 4 <= chunkLen; i += 4) {
-            if (!i32x4.all_true(i32x4.eq(v128.load(dir + (<usize>i << 2)), prev4))) break;
+            const same = i32x4.bitmask(i32x4.eq(v128.load(dir + (<usize>i << 2)), prev4));
             const o = <usize>i << 3;
             const c01 = v128.load(close + o);
             const c23 = v128.load(close + o, 16);
@@ -431,23 +441,30 @@ function portfolioPassOne(): i32 {
             v128.store(cashOut + o, cash2, 16);
             v128.store(grossOut + o, f64x2.mul(size2, c01));
             v128.store(grossOut + o, f64x2.mul(size2, c23), 16);
+            if (same != 0xf) {
+              i += ctz(~same); // a bar with a change: the step below sets the mark
+              found = true;
+              break;
+            }
             mark = f64x2.extract_lane(c23, 1);
           }
         }
-        for (; i < chunkLen; i++) {
-          if (load<i32>(dir + (<usize>i << 2)) != prev) break;
-          const c = at(close, i);
-          const m = c == c ? c : mark;
-          const equity = pos != 0 ? cash + pos * m : cash;
-          if (watch) {
-            const top = equity > peak ? equity : peak;
-            if (!halted && top - equity >= line * top) break;
-            peak = top;
+        if (!found) {
+          for (; i < chunkLen; i++) {
+            if (load<i32>(dir + (<usize>i << 2)) != prev) break;
+            const c = at(close, i);
+            const m = c == c ? c : mark;
+            const equity = pos != 0 ? cash + pos * m : cash;
+            if (watch) {
+              const top = equity > peak ? equity : peak;
+              if (!halted && top - equity >= line * top) break;
+              peak = top;
+            }
+            mark = m;
+            store<f64>(equityOut + (<usize>i << 3), equity);
+            store<f64>(cashOut + (<usize>i << 3), cash);
+            store<f64>(grossOut + (<usize>i << 3), pos != 0 ? Math.abs(pos) * m : 0);
           }
-          mark = m;
-          store<f64>(equityOut + (<usize>i << 3), equity);
-          store<f64>(cashOut + (<usize>i << 3), cash);
-          store<f64>(grossOut + (<usize>i << 3), pos != 0 ? Math.abs(pos) * m : 0);
         }
       }
       if (i >= chunkLen) break;

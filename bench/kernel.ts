@@ -65,7 +65,7 @@ export async function firstRuns(name: string, n: number): Promise<{ wasm_first_m
   return { wasm_first_ms, js_first_ms: performance.now() - t };
 }
 
-export async function benchKernel(opts: { bars: number; runs: number; firstRun: (name: string) => Promise<{ wasm_first_ms: number; js_first_ms: number }> }): Promise<Record<string, KernelFigures>> {
+export async function benchKernel(opts: { bars: number; runs: number; warmup?: number; firstRun: (name: string) => Promise<{ wasm_first_ms: number; js_first_ms: number }> }): Promise<Record<string, KernelFigures>> {
   const bars = benchBars(opts.bars);
   const n = bars.timestamps.length;
   const module = await compileKernel(await kernelBytes());
@@ -81,35 +81,56 @@ export async function benchKernel(opts: { bars: number; runs: number; firstRun: 
     }
     if (wasm.fills.length < 100) throw new Error(`${name}: only ${wasm.fills.length} fills; the benchmark would not exercise trading`);
 
+    // Each tier and side is timed in its own phase after untimed warm-up rounds: V8 needs several calls
+    // of a 1M-bar JS loop before it is fully optimized (the first runs take 2-4x the warm time), the
+    // kernel's first chunks run on the baseline compiler, and interleaving the sides lets one's
+    // allocations (fresh instances, fresh result arrays) slow the other's timed runs.
+    const warmup = opts.warmup ?? 6;
+    const phase = async (run: () => Promise<number> | number): Promise<number[]> => {
+      const times: number[] = [];
+      for (let r = -warmup; r < opts.runs; r++) {
+        const ms = await run();
+        if (r >= 0) times.push(ms);
+      }
+      return times;
+    };
     const buffers = jsBuffers(n);
+    const jsTimes = await phase(() => {
+      const t = performance.now();
+      runJs(spec, bars.open[0], bars.close[0], buffers);
+      return performance.now() - t;
+    });
+    if (!same(buffers.equity, js.equity)) throw new Error(`${name}: timed JS run changed the results`);
     const fills = new FillTable();
-    const kernelTimes: number[] = [];
-    const jsTimes: number[] = [];
-    const e2eTimes: number[] = [];
-    const jsE2eTimes: number[] = [];
-    for (let r = 0; r < opts.runs; r++) {
-      // The kernel writes its outputs in its own memory; touch it once first so both sides write to
-      // memory that is already mapped (runJs below reuses its buffers).
+    let checked = false;
+    const kernelTimes = await phase(async () => {
+      // A fresh instance per run (an instance runs once); its memory is touched first so that, like the
+      // reused JS buffers, the kernel writes to pages that are already mapped.
       fills.clear();
       const engine = await PortfolioKernel.create(module, spec, bars.symbols, { runSteps: n, fills });
       const pages = new Uint8Array(engine.memory.buffer);
       for (let b = 0; b < pages.length; b += 4096) pages[b] = pages[b]; // map every page, change nothing
-      let t = performance.now();
+      const t = performance.now();
       engine.runSteps(bars, [0], 0, n);
       engine.finish();
-      kernelTimes.push(performance.now() - t);
-      if (r === 0 && !same(engine.outputs().equity, js.equity)) throw new Error(`${name}: timed kernel run changed the results`);
-      t = performance.now();
-      runJs(spec, bars.open[0], bars.close[0], buffers);
-      jsTimes.push(performance.now() - t);
-      t = performance.now();
+      const ms = performance.now() - t;
+      if (!checked && !same(engine.outputs().equity, js.equity)) throw new Error(`${name}: timed kernel run changed the results`);
+      checked = true;
+      return ms;
+    });
+    const e2eTimes: number[] = [];
+    const jsE2eTimes: number[] = [];
+    await phase(async () => {
+      let t = performance.now();
       await runPortfolio(module, spec, bars);
       e2eTimes.push(performance.now() - t);
       t = performance.now();
       runJs(spec, bars.open[0], bars.close[0]);
       jsE2eTimes.push(performance.now() - t);
-    }
-    if (!same(buffers.equity, js.equity)) throw new Error(`${name}: timed JS run changed the results`);
+      return 0;
+    });
+    e2eTimes.splice(0, warmup);
+    jsE2eTimes.splice(0, warmup);
     const wasmMs = median(kernelTimes);
     const jsMs = median(jsTimes);
     result[name] = {

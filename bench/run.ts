@@ -16,7 +16,7 @@ const firstRunScript = fileURLToPath(new URL('./first-run.ts', import.meta.url))
 const firstRun = async (name: string) =>
   JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', firstRunScript, name, String(bars)], { encoding: 'utf8' }));
 
-log(`kernel: one portfolio, ${bars.toLocaleString('en')} one-minute bars. Median of 7 warm runs; "kernel" reuses output`);
+log(`kernel: one portfolio, ${bars.toLocaleString("en")} one-minute bars. Median of 7 runs after 6 untimed ones; "kernel" reuses output`);
 log('buffers on both sides, "e2e" allocates fresh results; the first run (a fresh process, end to end) is compared with e2e.');
 const kernel = await benchKernel({ bars, runs: 7, firstRun });
 if (!asJson) {
