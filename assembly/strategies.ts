@@ -133,14 +133,21 @@ export function meanReversionPass(close: usize, dir: usize, ind: usize, st: usiz
       const sma = anchor + dm;
       const e = EPS * sma;
       const dev = (c - anchor) - dm;
-      if (run >= lookback || v <= e * e) {
-        nd = d;
-      } else {
-        const dev2 = dev * dev;
-        if (d == 0) nd = dev < 0 && dev2 > a2 * v ? 1 : dev > 0 && dev2 > a2 * v ? short : 0;
-        else if (d > 0) nd = dev >= 0 || dev2 <= b2 * v ? 0 : 1;
-        else nd = dev <= 0 || dev2 <= b2 * v ? 0 : -1;
-      }
+      // Selected, not branched on: the sign of dev is a coin toss from bar to bar. Each outcome is
+      // computed without d, which then only picks one.
+      //   flat (run >= L or v <= e²): keep d;
+      //   d = 0: dev < 0 and dev² > a2·v → 1, dev > 0 and dev² > a2·v → short, else 0;
+      //   d > 0: dev < 0 and dev² > b2·v → 1, else 0;  d < 0: dev > 0 and dev² > b2·v → -1, else 0.
+      const dev2 = dev * dev;
+      const below = <i32>(dev < 0);
+      const above = <i32>(dev > 0);
+      const enter = <i32>(dev2 > a2 * v);
+      const stay = <i32>(dev2 > b2 * v);
+      const fromFlat = (below & enter) + (above & enter) * short;
+      const fromLong = below & stay;
+      const fromShort = -(above & stay);
+      const moved = select<i32>(fromFlat, select<i32>(fromLong, fromShort, d > 0), d == 0);
+      nd = select<i32>(d, moved, <i32>(run >= lookback) | <i32>(v <= e * e));
       if (keepIndicators && nd != d) setInd(ind, i, v > 0 ? dev / Math.sqrt(v) : 0, sma);
     }
     d = nd;
