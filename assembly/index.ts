@@ -262,8 +262,7 @@ function strategyPass(n: i32): void {
  * a halted portfolio with a position is flattened. Returns true when something filled at this close.
  */
 // @ts-ignore: decorator (AssemblyScript inlining hint)
-@inline function decide(s: i32, d: i32, c: f64, equity: f64, indPtr: usize): bool {
-  const prev = <i32>sym(s, SYM_PREV_DIR);
+@inline function decide(s: i32, d: i32, prev: i32, c: f64, equity: f64, indPtr: usize): bool {
   const pos = sym(s, SYM_POSITION);
   if (d != prev) {
     setSym(s, SYM_PREV_DIR, <f64>d);
@@ -343,7 +342,8 @@ function portfolioPassMany(): i32 {
       const c = at(column(FIELD_CLOSE, s), i);
       if (c != c) continue;
       const d = load<i32>(dirBase + ((<usize>s * stride + <usize>i) << 2));
-      if (decide(s, d, c, equity, indBase + ((<usize>s * stride + <usize>i) << 4))) filledAtClose = true;
+      const prev = <i32>sym(s, SYM_PREV_DIR);
+      if (decide(s, d, prev, c, equity, indBase + ((<usize>s * stride + <usize>i) << 4))) filledAtClose = true;
     }
     // 5. record
     if (filledAtClose) equity = markEquity();
@@ -488,7 +488,7 @@ function portfolioPassOne(): i32 {
       const d = load<i32>(dir + (<usize>i << 2));
       if (d != prev || (halted && pos != 0)) {
         setSym(0, SYM_MARK, mark);
-        if (decide(0, d, c, equity, indBase + (<usize>i << 4))) {
+        if (decide(0, d, prev, c, equity, indBase + (<usize>i << 4))) {
           pos = sym(0, SYM_POSITION);
           equity = pos != 0 ? cash + pos * mark : cash;
         }
