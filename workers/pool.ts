@@ -46,7 +46,8 @@ export class WorkerPool implements Executor {
   /**
    * Without capital moves there is no lockstep: the bars go to each worker once, then every worker takes
    * the next system from a shared queue as soon as it is free (systems differ in cost; a static split
-   * would leave one worker idle). One instance is alive per worker at a time.
+   * would leave one worker idle). Each worker has two requests in flight, so the next system is already
+   * waiting when one ends (the worker runs them one after the other: one instance alive at a time).
    */
   async run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
     const id = nextSession++;
@@ -57,16 +58,19 @@ export class WorkerPool implements Executor {
     let next = 0;
     await each((worker, w) => worker.api.load(id, job.module, barsFor(w)));
     try {
-      await each(async (worker) => {
+      const take = async (worker: SpawnedWorker) => {
         for (let i = next++; i < job.systems.length; i = next++) {
           try {
             const [outcome] = await worker.api.runEach(id, [job.systems[i]], { tracing: job.tracing, keep: job.keep, metrics: job.metrics, sliceSteps: job.sliceSteps }, progress);
             results[i] = outcome;
           } catch (e) {
             results[i] = failureOf(job.systems[i], e);
-            throw e; // the worker is gone or broken: its loop stops, the others take the rest of the queue
+            throw e; // the worker is gone or broken: its loops stop, the others take the rest of the queue
           }
         }
+      };
+      await each(async (worker) => {
+        await Promise.all([take(worker), take(worker)]);
       });
     } finally {
       await each((worker) => worker.api.unload(id)).catch(() => {});

@@ -7,7 +7,7 @@ import type { MetricsOptions } from '../src/analytics/metrics.js';
 import { unpackBars, type PackedBars } from '../src/data/pack.js';
 import type { PortfolioSpec, TracingLevel } from '../src/engine/spec.js';
 import { LocalSession, type CashMove, type SystemFailure } from '../src/workflow/executor.js';
-import { SystemAborted, transferablesOf, type KeepOptions, type SystemOutcome, type SystemState } from '../src/workflow/system.js';
+import { SystemAborted, systemScratch, transferablesOf, type KeepOptions, type SystemOutcome, type SystemScratch, type SystemState } from '../src/workflow/system.js';
 
 export interface WorkerRunOptions {
   tracing: TracingLevel;
@@ -19,13 +19,28 @@ export interface WorkerRunOptions {
 export type ProgressCallback = (portfolioId: string, stepsDone: number, steps: number) => void;
 
 const sessions = new Map<number, LocalSession>();
+/** runEach calls run one after another, in order of arrival (they share the run's scratch storage). */
+let runEachQueue: Promise<unknown> = Promise.resolve();
+
 /** Bars and module loaded for a queue-driven run (see the pool's run()). */
-const loaded = new Map<number, { module: WebAssembly.Module; bars: ReturnType<typeof unpackBars> }>();
+const loaded = new Map<number, { module: WebAssembly.Module; bars: ReturnType<typeof unpackBars>; scratch?: SystemScratch }>();
 
 function session(id: number): LocalSession {
   const s = sessions.get(id);
   if (!s) throw new Error(`no session ${id} in this worker`);
   return s;
+}
+
+async function runEachNow(id: number, specs: PortfolioSpec[], options: WorkerRunOptions,
+  progress?: ProgressCallback): Promise<Array<SystemOutcome | SystemFailure>> {
+  const run = loaded.get(id);
+  if (!run) throw new Error(`no bars loaded for run ${id} in this worker`);
+  // One set of per-step arrays for every runEach call of this run (results are copied out anyway).
+  run.scratch ??= systemScratch(run.bars.timestamps.length);
+  const results = await LocalSession.runEach(run.module, run.bars, specs, {
+    ...options, scratch: run.scratch, onProgress: progress && ((pid, done, steps) => void progress(pid, done, steps)),
+  });
+  return transfer(results, results.flatMap((r) => (r.status === 'ok' ? transferablesOf(r) : [])));
 }
 
 const api = {
@@ -36,15 +51,15 @@ const api = {
   unload(id: number): void {
     loaded.delete(id);
   },
-  /** Runs the systems one after another (one instance alive at a time); results are transferred back. */
-  async runEach(id: number, specs: PortfolioSpec[], options: WorkerRunOptions,
+  /**
+   * Runs the systems one after another (one instance alive at a time); results are transferred back.
+   * Calls that arrive while one runs wait for it (the pool keeps two in flight per worker).
+   */
+  runEach(id: number, specs: PortfolioSpec[], options: WorkerRunOptions,
     progress?: ProgressCallback): Promise<Array<SystemOutcome | SystemFailure>> {
-    const run = loaded.get(id);
-    if (!run) throw new Error(`no bars loaded for run ${id} in this worker`);
-    const results = await LocalSession.runEach(run.module, run.bars, specs, {
-      ...options, onProgress: progress && ((pid, done, steps) => void progress(pid, done, steps)),
-    });
-    return transfer(results, results.flatMap((r) => (r.status === 'ok' ? transferablesOf(r) : [])));
+    const result = runEachQueue.then(() => runEachNow(id, specs, options, progress));
+    runEachQueue = result.catch(() => undefined);
+    return result;
   },
   async open(id: number, module: WebAssembly.Module, packed: PackedBars, specs: PortfolioSpec[], options: WorkerRunOptions,
     progress?: ProgressCallback): Promise<void> {

@@ -4,7 +4,7 @@
 import type { AlignedBars } from '../data/bars.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
 import type { MetricsOptions } from '../analytics/metrics.js';
-import { SystemAborted, TradingSystem, type KeepOptions, type SystemOutcome, type SystemRunOptions, type SystemState } from './system.js';
+import { SystemAborted, systemScratch, TradingSystem, type KeepOptions, type SystemScratch, type SystemOutcome, type SystemRunOptions, type SystemState } from './system.js';
 
 export interface SystemFailure {
   status: 'failed';
@@ -71,6 +71,8 @@ export interface LocalRunOptions {
   onProgress?: ExecutorJob['onProgress'];
   aborted?: () => boolean;
   copy?: boolean;
+  /** Storage for runEach to reuse across its systems (made by runEach when absent). */
+  scratch?: SystemScratch;
 }
 
 /** One system's run options, with progress reported under its portfolio id. */
@@ -108,15 +110,18 @@ export class LocalSession {
   }
 
   /**
-   * Runs each system from start to end before creating the next, so only one instance (and its
-   * whole-run outputs) is alive at a time: what a run without capital moves needs.
+   * Runs each system from start to end before creating the next, so only one instance is alive at a
+   * time: what a run without capital moves needs. When results are copied or sampled anyway, every
+   * system writes its per-step outputs to the same scratch arrays.
    */
   static async runEach(module: WebAssembly.Module, bars: AlignedBars, specs: PortfolioSpec[],
     options: LocalRunOptions): Promise<Array<SystemOutcome | SystemFailure>> {
     const results: Array<SystemOutcome | SystemFailure> = [];
+    const viewsKept = !(options.copy ?? true) && (options.keep?.equity ?? 'bar') === 'bar';
+    const scratch = viewsKept ? undefined : options.scratch ?? systemScratch(bars.timestamps.length);
     for (const spec of specs) {
       try {
-        const system = await TradingSystem.create(module, spec, bars, systemOptions(spec, options));
+        const system = await TradingSystem.create(module, spec, bars, { ...systemOptions(spec, options), scratch });
         system.advance(bars.timestamps.length);
         results.push(system.finish(options.copy ?? true));
       } catch (e) {

@@ -3,7 +3,8 @@
 // and inside a worker, which is what makes the executors give identical results.
 import { computeMetrics, type MetricsOptions, type PortfolioMetrics } from '../analytics/metrics.js';
 import type { AlignedBars } from '../data/bars.js';
-import { PortfolioKernel, type PositionState } from '../engine/portfolio.js';
+import { PortfolioKernel, type PositionState, type StepOutputs } from '../engine/portfolio.js';
+import { FillTable } from '../engine/records.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
 
 /** How much of each portfolio's output is kept (memory follows this, not the number of bars). */
@@ -61,11 +62,31 @@ export interface SystemRunOptions {
   copy?: boolean;
   /** Annualization and risk-free rate for the metrics. */
   metrics?: MetricsOptions;
+  /**
+   * Storage the system writes its per-step outputs and fills into, instead of whole-run outputs in
+   * its own instance's memory and a fill table of its own. A thread running systems one after another
+   * passes the same scratch to each: its pages are mapped once, not once per system (allocating and
+   * faulting in fresh memory was a large part of a system's cost). Results copy what they keep.
+   * Not for systems whose capital moves (adjustCash needs the instance's outputs).
+   */
+  scratch?: SystemScratch;
+}
+
+/** Reusable per-step arrays (one value per step of the run, at least) and a fill table. */
+export interface SystemScratch extends StepOutputs {
+  fills: FillTable;
+}
+
+/** Scratch storage for runs of `steps` steps. */
+export function systemScratch(steps: number): SystemScratch {
+  return { equity: new Float64Array(steps), cash: new Float64Array(steps), gross: new Float64Array(steps), fills: new FillTable() };
 }
 
 export class SystemAborted extends Error {
   override name = 'AbortError';
 }
+
+const dailySteps = new WeakMap<Float64Array, Float64Array>();
 
 /** Indices of the steps kept for a `keep.equity` choice (undefined: every step). */
 export function sampleSteps(timestamps: Float64Array, keep: KeepOptions['equity']): Float64Array | undefined {
@@ -73,12 +94,18 @@ export function sampleSteps(timestamps: Float64Array, keep: KeepOptions['equity'
   if (keep === undefined || keep === 'bar') return undefined;
   if (keep === 'none') return new Float64Array(0);
   if (keep === 'daily') {
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const day = Math.floor(timestamps[i] / 86_400_000);
-      if (i === n - 1 || Math.floor(timestamps[i + 1] / 86_400_000) !== day) out.push(i);
+    // The same for every system of a run: computed once per timestamps array, copied per result.
+    let days = dailySteps.get(timestamps);
+    if (!days) {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const day = Math.floor(timestamps[i] / 86_400_000);
+        if (i === n - 1 || Math.floor(timestamps[i + 1] / 86_400_000) !== day) out.push(i);
+      }
+      days = Float64Array.from(out);
+      dailySteps.set(timestamps, days);
     }
-    return Float64Array.from(out);
+    return days.slice();
   }
   if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`keep.equity: expected 'bar', 'daily', 'none' or a whole number of points ≥ 1, got ${keep}`);
   if (keep >= n) return undefined;
@@ -120,12 +147,26 @@ export class TradingSystem {
     this.index = symbols.map((name) => bars.symbols.indexOf(name));
   }
 
+  /** The per-step outputs so far: the scratch arrays, or views of the instance's whole-run outputs. */
+  private outputs(): StepOutputs {
+    const scratch = this.options.scratch;
+    if (!scratch) return this.engine.outputs();
+    const done = this.engine.stepsDone;
+    return { equity: scratch.equity.subarray(0, done), cash: scratch.cash.subarray(0, done), gross: scratch.gross.subarray(0, done) };
+  }
+
   static async create(module: WebAssembly.Module, spec: PortfolioSpec, bars: AlignedBars, options: SystemRunOptions): Promise<TradingSystem> {
     const symbols = spec.symbols ?? bars.symbols;
     for (const name of symbols) {
       if (!bars.symbols.includes(name)) throw new Error(`unknown symbol "${name}"; the data has ${bars.symbols.join(', ')}`);
     }
-    const engine = await PortfolioKernel.create(module, spec, symbols, { tracing: options.tracing, runSteps: bars.timestamps.length });
+    const steps = bars.timestamps.length;
+    const scratch = options.scratch;
+    if (scratch && [scratch.equity, scratch.cash, scratch.gross].some((a) => a.length < steps)) {
+      throw new RangeError(`scratch outputs hold ${Math.min(scratch.equity.length, scratch.cash.length, scratch.gross.length)} steps; the run has ${steps}`);
+    }
+    scratch?.fills.clear();
+    const engine = await PortfolioKernel.create(module, spec, symbols, { tracing: options.tracing, runSteps: scratch ? 0 : steps, fills: scratch?.fills });
     return new TradingSystem(spec, engine, bars, symbols, options);
   }
 
@@ -139,20 +180,21 @@ export class TradingSystem {
     const slice = this.options.sliceSteps ?? 65_536;
     for (let from = this.engine.stepsDone; from < Math.min(to, steps); from = this.engine.stepsDone) {
       if (this.options.aborted?.()) throw new SystemAborted(`portfolio "${this.spec.portfolioId}" aborted`);
-      this.engine.runSteps(this.bars, this.index, from, Math.min(to, steps, from + slice));
+      this.engine.runSteps(this.bars, this.index, from, Math.min(to, steps, from + slice), this.options.scratch);
       this.options.onProgress?.(this.engine.stepsDone, steps);
     }
   }
 
   state(): SystemState {
     const done = this.engine.stepsDone;
-    const equity = done > 0 ? this.engine.outputs().equity[done - 1] : this.spec.initialCapital;
+    const equity = done > 0 ? this.outputs().equity[done - 1] : this.spec.initialCapital;
     return { portfolioId: this.spec.portfolioId, step: done - 1, equity, cash: this.engine.cash };
   }
 
   /** Moves capital at the close of the last step run. */
   adjustCash(amount: number): void {
     if (this.engine.stepsDone === 0) throw new Error('capital can move only after a step has run');
+    if (this.options.scratch) throw new Error('capital cannot move in a system that writes to scratch outputs');
     this.engine.adjustCash(amount);
     this.flows.push({ step: this.engine.stepsDone - 1, amount });
   }
@@ -165,8 +207,9 @@ export class TradingSystem {
     const { engine, spec, bars } = this;
     engine.finish();
     const steps = bars.timestamps.length;
-    const out = engine.outputs();
+    const out = this.outputs();
     const at = sampleSteps(bars.timestamps, this.options.keep?.equity);
+    if (this.options.scratch) copy = true; // the arrays are reused by the next system
     const table = engine.fills;
     const keepFills = this.options.keep?.fills ?? true;
     const metrics = computeMetrics({ timestamps: bars.timestamps, equity: out.equity, gross: out.gross, fills: table, symbols: this.symbols,

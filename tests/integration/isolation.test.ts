@@ -316,4 +316,22 @@ describe('isolation by result', () => {
     expect(d.fills.length).toBe(0);
     expect(d.fillCount).toBe(f.fills.length);
   });
+
+  it('25. systems that run one after another through the same scratch storage each equal their run alone', async () => {
+    // Sampled equity makes the inline executor write every system's per-step outputs and fills into one
+    // set of reused arrays; a value left over from the previous system would show up here. The active
+    // neighbour first leaves more fills and larger values behind than the systems after it write.
+    const noisy = system(9, { portfolioId: 'noisy', namespace: 'noisy', strategy: { type: 'momentum', lookbackPeriod: 1, momentumThreshold: 0, allowShort: true }, initialCapital: 1e9, sizers: [{ type: 'fixed', size: 100_000 }], execution: { ...DEFAULT_EXECUTION, allowMargin: true } });
+    const specs = [noisy, ...ten.slice(0, 4)];
+    const shared = await runBacktest(configOf(specs), { bars, executor: 'inline', keep: { equity: 'daily' } });
+    for (const spec of specs) {
+      const full = await alone(spec);
+      const s = ok(shared, spec.portfolioId);
+      expect(Array.from(s.equity)).toEqual(Array.from(s.sampledAt!, (i) => full.equity[i]));
+      expect(Array.from(s.cash)).toEqual(Array.from(s.sampledAt!, (i) => full.cash[i]));
+      expect(s.fills.toArray()).toEqual(full.fills.toArray());
+      expect(s.metrics).toEqual(full.metrics);
+      expect(s.positions).toEqual(full.positions);
+    }
+  });
 });

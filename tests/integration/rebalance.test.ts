@@ -11,10 +11,10 @@ import { DEFAULT_EXECUTION, type PortfolioSpec } from '../../src/engine/spec.js'
 import { analysisToJSON, analyze } from '../../src/analytics/analyze.js';
 import { rebalanceSteps } from '../../src/workflow/rebalance.js';
 import { runBacktest, type PortfolioOk, type RunResult } from '../../src/workflow/run.js';
-import { TradingSystem } from '../../src/workflow/system.js';
+import { systemScratch, TradingSystem } from '../../src/workflow/system.js';
 import { createWorkerPool } from '../../workers/index.js';
 import { barsAndSpecArb } from '../helpers/arbitraries.js';
-import { barsFrom, kernelModule } from '../helpers/kernel.js';
+import { barsFrom, kernelModule, specWith } from '../helpers/kernel.js';
 import { runReference } from '../reference/model.js';
 
 /** Flat prices at 100 and a signal column: NaN means "no signal" (a portfolio that only holds cash). */
@@ -190,5 +190,18 @@ describe('capital flows: kernel ≡ reference model', () => {
         expect(Array.from(run.equity)).toEqual(Array.from(ref.equity));
         expect(Array.from(run.cash)).toEqual(Array.from(ref.cash));
       }), { numRuns: 500 });
+  });
+});
+
+describe('scratch storage', () => {
+  it('refuses a capital move, and scratch arrays shorter than the run', async () => {
+    const module = await kernelModule();
+    const bars = barsFrom([[10, 11], [12, 13], [13, 12], [12, 14]]);
+    const spec = specWith({});
+    await expect(TradingSystem.create(module, spec, bars, { tracing: 'off', scratch: systemScratch(3) }))
+      .rejects.toThrow('scratch outputs hold 3 steps; the run has 4');
+    const system = await TradingSystem.create(module, spec, bars, { tracing: 'off', scratch: systemScratch(4) });
+    system.advance(2);
+    expect(() => system.adjustCash(1_000)).toThrow('capital cannot move in a system that writes to scratch outputs');
   });
 });
