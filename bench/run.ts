@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { benchBars, benchKernel } from './kernel.js';
 import { benchIngest } from './ingest.js';
 import { benchScaling } from './scaling.js';
-import { benchTracing } from './tracing.js';
+import { withSlowdown } from './tracing.js';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -28,7 +28,9 @@ if (!asJson) {
   }])));
 }
 log('\ntracing: the momentum case at each level (kernel run; then its records decoded into Events)');
-const tracing = await benchTracing(benchBars(bars));
+const tracingScript = fileURLToPath(new URL('./tracing-run.ts', import.meta.url));
+const tracing = withSlowdown((['off', 'trades', 'full'] as const).map((level) =>
+  JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', tracingScript, String(bars), level], { encoding: 'utf8' }))));
 if (!asJson) console.table(tracing);
 log('\ningest: CSV parsed and validated, against a split/Number() parser and papaparse on the same text');
 const ingest = await benchIngest({ mb: 50 });

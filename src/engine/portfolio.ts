@@ -246,18 +246,23 @@ export class PortfolioKernel {
 
   private drain(): void {
     const k = this.kernel;
+    // When a table must grow, it makes room for the whole run at the rate so far (when the run's length
+    // is known), so it grows about once rather than log2(size) times.
+    const done = k.stepsDone();
+    const projected = (needed: number, capacity: number) =>
+      this.totalSteps > done && done > 0 ? Math.max(2 * capacity, Math.ceil((needed * this.totalSteps * 1.1) / done)) : 0;
     const fills = k.fillCountNow();
     if (fills > 0) {
-      // Room for the whole run at the rate so far, so the table grows about once, not log2(fills) times.
-      const done = k.stepsDone();
       const needed = this.fills.length + fills;
-      if (needed > this.fills.capacity && this.totalSteps > done && done > 0) {
-        this.fills.reserve(Math.max(2 * this.fills.capacity, Math.ceil((needed * this.totalSteps * 1.1) / done)));
-      }
+      if (needed > this.fills.capacity) this.fills.reserve(projected(needed, this.fills.capacity));
       this.fills.appendColumns(this.view, k.fillColumnPtr(abi.FILL_STEP) >>> 3, k.eventCapacity(), fills);
     }
     const count = k.eventCount();
-    if (count > 0 && this.keepRecords) this.log.append(this.view, k.eventsPtr() >>> 3, count);
+    if (count > 0 && this.keepRecords) {
+      const needed = this.log.length + count;
+      if (needed > this.log.capacity) this.log.reserve(projected(needed, this.log.capacity));
+      this.log.append(this.view, k.eventsPtr() >>> 3, count);
+    }
   }
 
   /** The whole-run outputs (created with `runSteps`), as views of the kernel's memory, up to stepsDone. */

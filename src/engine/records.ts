@@ -83,13 +83,23 @@ export class RecordLog {
     return this.used / abi.REC_SLOTS;
   }
 
+  /** Records the log holds before it must grow. */
+  get capacity(): number {
+    return this.data.length / abi.REC_SLOTS;
+  }
+
+  /** Makes room for at least `records` records in total, when there is less. */
+  reserve(records: number): void {
+    const values = records * abi.REC_SLOTS;
+    if (values <= this.data.length) return;
+    const next = new Float64Array(values);
+    next.set(this.data.subarray(0, this.used));
+    this.data = next;
+  }
+
   append(view: Float64Array, base: number, count: number): void {
     const values = count * abi.REC_SLOTS;
-    if (this.used + values > this.data.length) {
-      const next = new Float64Array(Math.max(this.data.length * 2, this.used + values, 1024));
-      next.set(this.data.subarray(0, this.used));
-      this.data = next;
-    }
+    if (this.used + values > this.data.length) this.reserve(Math.max(2 * this.capacity, this.length + count, 1024 / abi.REC_SLOTS));
     this.data.set(view.subarray(base, base + values), this.used);
     this.used += values;
     this.decoded = undefined;
