@@ -139,15 +139,15 @@ export function meanReversionPass(close: usize, dir: usize, ind: usize, st: usiz
       //   d = 0: dev < 0 and dev² > a2·v → 1, dev > 0 and dev² > a2·v → short, else 0;
       //   d > 0: dev < 0 and dev² > b2·v → 1, else 0;  d < 0: dev > 0 and dev² > b2·v → -1, else 0.
       const dev2 = dev * dev;
-      const below = <i32>(dev < 0);
-      const above = <i32>(dev > 0);
-      const enter = <i32>(dev2 > a2 * v);
-      const stay = <i32>(dev2 > b2 * v);
+      const below = i32(dev < 0);
+      const above = i32(dev > 0);
+      const enter = i32(dev2 > a2 * v);
+      const stay = i32(dev2 > b2 * v);
       const fromFlat = (below & enter) + (above & enter) * short;
       const fromLong = below & stay;
       const fromShort = -(above & stay);
       const moved = select<i32>(fromFlat, select<i32>(fromLong, fromShort, d > 0), d == 0);
-      nd = select<i32>(d, moved, <i32>(run >= lookback) | <i32>(v <= e * e));
+      nd = select<i32>(d, moved, i32(run >= lookback) | i32(v <= e * e));
       if (keepIndicators && nd != d) setInd(ind, i, v > 0 ? dev / Math.sqrt(v) : 0, sma);
     }
     d = nd;
