@@ -70,7 +70,6 @@ export interface LocalRunOptions {
   sliceSteps?: number;
   onProgress?: ExecutorJob['onProgress'];
   aborted?: () => boolean;
-  copy?: boolean;
   /** Storage for runEach to reuse across its systems (made by runEach when absent). */
   scratch?: SystemScratch;
 }
@@ -91,14 +90,11 @@ export class LocalSession {
   private readonly live = new Map<string, TradingSystem>();
   private readonly failed = new Map<string, SystemFailure>();
 
-  private copy = true;
-
   private constructor(private readonly specs: PortfolioSpec[]) {}
 
   static async open(module: WebAssembly.Module, bars: AlignedBars, specs: PortfolioSpec[],
     options: LocalRunOptions): Promise<LocalSession> {
     const session = new LocalSession(specs);
-    session.copy = options.copy ?? true;
     for (const spec of specs) {
       try {
         session.live.set(spec.portfolioId, await TradingSystem.create(module, spec, bars, systemOptions(spec, options)));
@@ -111,19 +107,20 @@ export class LocalSession {
 
   /**
    * Runs each system from start to end before creating the next, so only one instance is alive at a
-   * time: what a run without capital moves needs. When results are copied or sampled anyway, every
-   * system writes its per-step outputs to the same scratch arrays.
+   * time: what a run without capital moves needs. When the kept series are sampled, every system writes
+   * its per-step outputs to the same scratch arrays.
    */
   static async runEach(module: WebAssembly.Module, bars: AlignedBars, specs: PortfolioSpec[],
     options: LocalRunOptions): Promise<Array<SystemOutcome | SystemFailure>> {
     const results: Array<SystemOutcome | SystemFailure> = [];
-    const viewsKept = !(options.copy ?? true) && (options.keep?.equity ?? 'bar') === 'bar';
-    const scratch = viewsKept ? undefined : options.scratch ?? systemScratch(bars.timestamps.length);
+    // Every-step series that are kept need arrays of their own; sampled ones can share scratch storage.
+    const everyStep = (options.keep?.equity ?? 'bar') === 'bar';
+    const scratch = everyStep ? undefined : options.scratch ?? systemScratch(bars.timestamps.length);
     for (const spec of specs) {
       try {
         const system = await TradingSystem.create(module, spec, bars, { ...systemOptions(spec, options), scratch });
         system.advance(bars.timestamps.length);
-        results.push(system.finish(options.copy ?? true));
+        results.push(system.finish());
       } catch (e) {
         if (e instanceof SystemAborted) throw e;
         results.push(failureOf(spec, e));
@@ -156,7 +153,7 @@ export class LocalSession {
       const system = this.live.get(spec.portfolioId);
       if (!system) return this.failed.get(spec.portfolioId)!;
       try {
-        return system.finish(this.copy);
+        return system.finish();
       } catch (e) {
         return failureOf(spec, e);
       }
@@ -170,7 +167,7 @@ export class InlineExecutor implements Executor {
 
   async open(job: ExecutorJob): Promise<ExecutorSession> {
     const aborted = () => job.signal?.aborted ?? false;
-    const local = await LocalSession.open(job.module, job.bars, job.systems, { ...job, aborted, copy: false });
+    const local = await LocalSession.open(job.module, job.bars, job.systems, { ...job, aborted });
     const check = <T>(fn: () => T): T => {
       if (aborted()) throw abortError();
       try {
@@ -189,8 +186,7 @@ export class InlineExecutor implements Executor {
   async run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
     if (job.signal?.aborted) throw abortError();
     try {
-      // Results stay in this thread: every-bar series remain views of each instance's memory.
-      return await LocalSession.runEach(job.module, job.bars, job.systems, { ...job, aborted: () => job.signal?.aborted ?? false, copy: false });
+      return await LocalSession.runEach(job.module, job.bars, job.systems, { ...job, aborted: () => job.signal?.aborted ?? false });
     } catch (e) {
       throw e instanceof SystemAborted || job.signal?.aborted ? abortError() : e;
     }

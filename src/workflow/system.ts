@@ -58,8 +58,6 @@ export interface SystemRunOptions {
   onProgress?: (stepsDone: number, steps: number) => void;
   /** Checked between slices; returning true abandons the run (the caller reports the abort). */
   aborted?: () => boolean;
-  /** Copy every-bar series out of the instance (default true; false when results stay in this thread). */
-  copy?: boolean;
   /** Annualization and risk-free rate for the metrics. */
   metrics?: MetricsOptions;
   /**
@@ -142,17 +140,25 @@ export class TradingSystem {
   readonly flows: CashFlow[] = [];
   private readonly index: number[];
 
+  /**
+   * Where the per-step outputs go: the scratch arrays, or arrays of this system's own (copied into
+   * chunk by chunk: cheaper than whole-run outputs in the instance, whose fresh pages cost more to
+   * fault in than the copies, and the instance stays small).
+   */
+  private readonly out: StepOutputs;
+
   private constructor(readonly spec: PortfolioSpec, private readonly engine: PortfolioKernel, private readonly bars: AlignedBars,
     readonly symbols: string[], private readonly options: SystemRunOptions) {
     this.index = symbols.map((name) => bars.symbols.indexOf(name));
+    const steps = bars.timestamps.length;
+    this.out = options.scratch ?? { equity: new Float64Array(steps), cash: new Float64Array(steps), gross: new Float64Array(steps) };
   }
 
-  /** The per-step outputs so far: the scratch arrays, or views of the instance's whole-run outputs. */
+  /** The per-step outputs so far. */
   private outputs(): StepOutputs {
-    const scratch = this.options.scratch;
-    if (!scratch) return this.engine.outputs();
     const done = this.engine.stepsDone;
-    return { equity: scratch.equity.subarray(0, done), cash: scratch.cash.subarray(0, done), gross: scratch.gross.subarray(0, done) };
+    const out = this.out;
+    return { equity: out.equity.subarray(0, done), cash: out.cash.subarray(0, done), gross: out.gross.subarray(0, done) };
   }
 
   static async create(module: WebAssembly.Module, spec: PortfolioSpec, bars: AlignedBars, options: SystemRunOptions): Promise<TradingSystem> {
@@ -166,7 +172,7 @@ export class TradingSystem {
       throw new RangeError(`scratch outputs hold ${Math.min(scratch.equity.length, scratch.cash.length, scratch.gross.length)} steps; the run has ${steps}`);
     }
     scratch?.fills.clear();
-    const engine = await PortfolioKernel.create(module, spec, symbols, { tracing: options.tracing, runSteps: scratch ? 0 : steps, fills: scratch?.fills });
+    const engine = await PortfolioKernel.create(module, spec, symbols, { tracing: options.tracing, totalSteps: steps, fills: scratch?.fills });
     return new TradingSystem(spec, engine, bars, symbols, options);
   }
 
@@ -180,7 +186,7 @@ export class TradingSystem {
     const slice = this.options.sliceSteps ?? 65_536;
     for (let from = this.engine.stepsDone; from < Math.min(to, steps); from = this.engine.stepsDone) {
       if (this.options.aborted?.()) throw new SystemAborted(`portfolio "${this.spec.portfolioId}" aborted`);
-      this.engine.runSteps(this.bars, this.index, from, Math.min(to, steps, from + slice), this.options.scratch);
+      this.engine.runSteps(this.bars, this.index, from, Math.min(to, steps, from + slice), this.out);
       this.options.onProgress?.(this.engine.stepsDone, steps);
     }
   }
@@ -199,17 +205,14 @@ export class TradingSystem {
     this.flows.push({ step: this.engine.stepsDone - 1, amount });
   }
 
-  /**
-   * Ends the run and returns the kept results. With `copy` (for results that cross to another thread)
-   * every-bar series are copied out of the instance's memory; without it they stay views of it.
-   */
-  finish(copy = true): SystemOutcome {
+  /** Ends the run and returns the kept results (arrays of their own: they can be transferred to another thread). */
+  finish(): SystemOutcome {
     const { engine, spec, bars } = this;
     engine.finish();
     const steps = bars.timestamps.length;
     const out = this.outputs();
     const at = sampleSteps(bars.timestamps, this.options.keep?.equity);
-    if (this.options.scratch) copy = true; // the arrays are reused by the next system
+    const copy = this.options.scratch !== undefined; // scratch arrays are reused by the next system; own ones are handed over
     const table = engine.fills;
     const keepFills = this.options.keep?.fills ?? true;
     const metrics = computeMetrics({ timestamps: bars.timestamps, equity: out.equity, gross: out.gross, fills: table, symbols: this.symbols,
@@ -232,7 +235,7 @@ export async function runTradingSystem(module: WebAssembly.Module, spec: Portfol
   options: SystemRunOptions): Promise<SystemOutcome> {
   const system = await TradingSystem.create(module, spec, bars, options);
   system.advance(bars.timestamps.length);
-  return system.finish(options.copy ?? true);
+  return system.finish();
 }
 
 /** The typed arrays of an outcome, for a transfer list. */
