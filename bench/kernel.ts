@@ -47,25 +47,43 @@ export interface KernelFigures {
   js_end_to_end_ms: number;
   end_to_end_ratio: number;
   fills: number;
+  /** Resident memory the cold 1M-bar run added (results, instance, tables), each engine. */
+  wasm_rss_growth_mb: number;
+  js_rss_growth_mb: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
+export interface FirstRuns {
+  wasm_first_ms: number;
+  js_first_ms: number;
+  /** Growth of the process's resident memory during each cold run (its results, instance, tables). */
+  wasm_rss_growth_mb: number;
+  js_rss_growth_mb: number;
+}
+
 /** One cold run of each engine: called by bench/first-run.ts in a fresh process. */
-export async function firstRuns(name: string, n: number): Promise<{ wasm_first_ms: number; js_first_ms: number }> {
+export async function firstRuns(name: string, n: number): Promise<FirstRuns> {
   const bars = benchBars(n);
   const spec = KERNEL_CASES[name];
   const module = await compileKernel(await kernelBytes());
+  const mb = (bytes: number) => Number((bytes / 2 ** 20).toFixed(1));
+  let rss = process.memoryUsage().rss;
   let t = performance.now();
-  await runPortfolio(module, spec, bars);
+  const wasm = await runPortfolio(module, spec, bars);
   const wasm_first_ms = performance.now() - t;
+  const wasm_rss_growth_mb = mb(process.memoryUsage().rss - rss);
+  rss = process.memoryUsage().rss;
   t = performance.now();
-  runJs(spec, bars.open[0], bars.close[0]);
-  return { wasm_first_ms, js_first_ms: performance.now() - t };
+  const js = runJs(spec, bars.open[0], bars.close[0]);
+  const js_first_ms = performance.now() - t;
+  const js_rss_growth_mb = mb(process.memoryUsage().rss - rss);
+  if (wasm.equity.length !== js.equity.length) throw new Error('cold runs disagree');
+  return { wasm_first_ms, js_first_ms, wasm_rss_growth_mb, js_rss_growth_mb };
 }
 
-export async function benchKernel(opts: { bars: number; runs: number; warmup?: number; firstRun: (name: string) => Promise<{ wasm_first_ms: number; js_first_ms: number }> }): Promise<Record<string, KernelFigures>> {
+export async function benchKernel(opts: { bars: number; runs: number; warmup?: number; firstRun: (name: string) => Promise<FirstRuns> }): Promise<Record<string, KernelFigures>> {
   const bars = benchBars(opts.bars);
   const n = bars.timestamps.length;
   const module = await compileKernel(await kernelBytes());
@@ -145,6 +163,8 @@ export async function benchKernel(opts: { bars: number; runs: number; warmup?: n
       js_end_to_end_ms: Number(median(jsE2eTimes).toFixed(2)),
       end_to_end_ratio: Number((median(jsE2eTimes) / median(e2eTimes)).toFixed(3)),
       fills: wasm.fills.length,
+      wasm_rss_growth_mb: cold.wasm_rss_growth_mb,
+      js_rss_growth_mb: cold.js_rss_growth_mb,
     };
   }
   return result;

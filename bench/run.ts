@@ -25,6 +25,7 @@ if (!asJson) {
     'wasm/js': k.ratio, 'first run ms': k.first_run_ms, 'warm median ms': k.median_ms,
     'first/median': (k.first_run_ms / k.end_to_end_ms).toFixed(2), 'js first ms': k.js_first_run_ms,
     'e2e ms': k.end_to_end_ms, 'js e2e ms': k.js_end_to_end_ms, 'e2e wasm/js': k.end_to_end_ratio, fills: k.fills,
+    'cold RSS +MB wasm/js': `${k.wasm_rss_growth_mb}/${k.js_rss_growth_mb}`,
   }])));
 }
 log('\ntracing: the momentum case at each level (kernel run; then its records decoded into Events)');
