@@ -377,11 +377,11 @@ function portfolioPassOne(): i32 {
   let i = chunkDone;
   while (i < chunkLen) {
     if (pending == 0 && !(halted && pos != 0)) {
-      const from = i;
       if (pos == 0 && drawdownLimit < 0) {
         // Flat: equity and cash are the cash, gross is 0, until the direction changes. Four steps at a
         // time: each block is written whole (steps from a change on are written again when they are
         // reached), and a change inside it gives the exact step from the comparison's bit mask.
+        const from = i;
         const flat = cash;
         const flat2 = f64x2.splat(flat);
         const zero2 = f64x2.splat(0);
@@ -409,12 +409,13 @@ function portfolioPassOne(): i32 {
             store<f64>(cashOut + (<usize>i << 3), flat);
             store<f64>(grossOut + (<usize>i << 3), 0);
           }
-        }
-        for (let j = i - 1; j >= from; j--) {
-          const c = at(close, j);
-          if (c == c) {
-            mark = c;
-            break;
+          // The mark follows the last bar of the run (a change stops on a bar, and the step below sets it).
+          for (let j = i - 1; j >= from; j--) {
+            const c = at(close, j);
+            if (c == c) {
+              mark = c;
+              break;
+            }
           }
         }
       } else {

@@ -112,12 +112,14 @@ export async function benchKernel(opts: { bars: number; runs: number; warmup?: n
       }
       return times;
     };
-    const buffers = jsBuffers(n);
-    const jsTimes = await phase(() => {
+    /** A run of fn, timed. */
+    const timed = (fn: () => unknown) => async () => {
       const t = performance.now();
-      runJs(spec, bars.open[0], bars.close[0], buffers);
+      await fn();
       return performance.now() - t;
-    });
+    };
+    const buffers = jsBuffers(n);
+    const jsTimes = await phase(timed(() => runJs(spec, bars.open[0], bars.close[0], buffers)));
     if (!same(buffers.equity, js.equity)) throw new Error(`${name}: timed JS run changed the results`);
     const fills = new FillTable();
     let checked = false;
@@ -136,19 +138,8 @@ export async function benchKernel(opts: { bars: number; runs: number; warmup?: n
       checked = true;
       return ms;
     });
-    const e2eTimes: number[] = [];
-    const jsE2eTimes: number[] = [];
-    await phase(async () => {
-      let t = performance.now();
-      await runPortfolio(module, spec, bars);
-      e2eTimes.push(performance.now() - t);
-      t = performance.now();
-      runJs(spec, bars.open[0], bars.close[0]);
-      jsE2eTimes.push(performance.now() - t);
-      return 0;
-    });
-    e2eTimes.splice(0, warmup);
-    jsE2eTimes.splice(0, warmup);
+    const e2eTimes = await phase(timed(() => runPortfolio(module, spec, bars)));
+    const jsE2eTimes = await phase(timed(() => runJs(spec, bars.open[0], bars.close[0])));
     const wasmMs = median(kernelTimes);
     const jsMs = median(jsTimes);
     result[name] = {

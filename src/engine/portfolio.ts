@@ -36,6 +36,11 @@ export interface StepOutputs {
   gross: Float64Array;
 }
 
+/** Zeroed per-step output arrays for `steps` steps. */
+export function stepOutputs(steps: number): StepOutputs {
+  return { equity: new Float64Array(steps), cash: new Float64Array(steps), gross: new Float64Array(steps) };
+}
+
 /** Final state of one symbol's book. */
 export interface PositionState {
   symbol: string;
@@ -354,7 +359,7 @@ export async function runPortfolio(module: WebAssembly.Module, spec: PortfolioSp
   // Outputs go to JS arrays chunk by chunk rather than to whole-run outputs in the instance: the
   // instance stays small (~5 MB rather than ~35 MB per 1M bars), and faulting in fresh wasm memory
   // cost more than the copies (1M bars end to end: ~10 ms rather than ~20 ms).
-  const out: StepOutputs = { equity: new Float64Array(steps), cash: new Float64Array(steps), gross: new Float64Array(steps) };
+  const out = stepOutputs(steps);
   const engine = await PortfolioKernel.create(module, spec, symbols, { ...options, runSteps: 0, totalSteps: steps });
   engine.runSteps(bars, symbolIndex, 0, steps, out);
   engine.finish();

@@ -3,7 +3,7 @@
 // and inside a worker, which is what makes the executors give identical results.
 import { computeMetrics, type MetricsOptions, type PortfolioMetrics } from '../analytics/metrics.js';
 import type { AlignedBars } from '../data/bars.js';
-import { PortfolioKernel, type PositionState, type StepOutputs } from '../engine/portfolio.js';
+import { PortfolioKernel, stepOutputs, type PositionState, type StepOutputs } from '../engine/portfolio.js';
 import { FillTable } from '../engine/records.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
 
@@ -65,7 +65,8 @@ export interface SystemRunOptions {
    * its own instance's memory and a fill table of its own. A thread running systems one after another
    * passes the same scratch to each: its pages are mapped once, not once per system (allocating and
    * faulting in fresh memory was a large part of a system's cost). Results copy what they keep.
-   * Not for systems whose capital moves (adjustCash needs the instance's outputs).
+   * Not for systems whose capital moves: those advance in lockstep, all alive at once, so they cannot
+   * share storage.
    */
   scratch?: SystemScratch;
 }
@@ -77,7 +78,7 @@ export interface SystemScratch extends StepOutputs {
 
 /** Scratch storage for runs of `steps` steps. */
 export function systemScratch(steps: number): SystemScratch {
-  return { equity: new Float64Array(steps), cash: new Float64Array(steps), gross: new Float64Array(steps), fills: new FillTable() };
+  return { ...stepOutputs(steps), fills: new FillTable() };
 }
 
 export class SystemAborted extends Error {
@@ -151,7 +152,7 @@ export class TradingSystem {
     readonly symbols: string[], private readonly options: SystemRunOptions) {
     this.index = symbols.map((name) => bars.symbols.indexOf(name));
     const steps = bars.timestamps.length;
-    this.out = options.scratch ?? { equity: new Float64Array(steps), cash: new Float64Array(steps), gross: new Float64Array(steps) };
+    this.out = options.scratch ?? stepOutputs(steps);
   }
 
   /** The per-step outputs so far. */
@@ -193,7 +194,7 @@ export class TradingSystem {
 
   state(): SystemState {
     const done = this.engine.stepsDone;
-    const equity = done > 0 ? this.outputs().equity[done - 1] : this.spec.initialCapital;
+    const equity = done > 0 ? this.out.equity[done - 1] : this.spec.initialCapital;
     return { portfolioId: this.spec.portfolioId, step: done - 1, equity, cash: this.engine.cash };
   }
 
