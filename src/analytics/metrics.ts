@@ -2,7 +2,7 @@
 // (formulas in docs/metrics.md), and the inference of periods per year from bar timestamps.
 import type { Fill, FillTable } from '../engine/records.js';
 import { zoneOffset, type ZoneOffset } from './returns.js';
-import { fillColumns, tradeStatistics } from './trades.js';
+import { fillColumns, tradeStatistics, type FillColumns } from './trades.js';
 
 const DAY_MS = 86_400_000;
 
@@ -198,15 +198,186 @@ function select(a: Float64Array, k: number): number {
 }
 
 /** Reads sparse flows step by step in order (t must not decrease between rewinds): Σ amount at step t. */
-function flowReader(flows: ReadonlyArray<{ step: number; amount: number }> | undefined): ((t: number) => number) & { rewind(): void } {
-  let cursor = 0;
-  const at = (t: number): number => {
+/** The longest drawdown spell seen so far (in steps, then time); a class so its shape never changes in the loop. */
+class LongestSpell {
+  steps = 0;
+  ms = 0;
+  peakStep = -1;
+  endStep = -1;
+  recovered = true;
+
+  consider(timestamps: Float64Array, peakStep: number, end: number, recovered: boolean): void {
+    const steps = end - peakStep;
+    const ms = timestamps[end] - timestamps[peakStep];
+    if (steps > this.steps || (steps === this.steps && ms > this.ms)) {
+      this.steps = steps;
+      this.ms = ms;
+      this.peakStep = peakStep;
+      this.endStep = end;
+      this.recovered = recovered;
+    }
+  }
+
+  duration(): DrawdownDuration {
+    const { steps, ms, recovered, peakStep, endStep } = this;
+    return peakStep < 0 ? { steps, ms, recovered } : { steps, ms, recovered, peakStep, endStep };
+  }
+}
+
+/**
+ * Reads the flows in step order, one step at a time. A class rather than a closure: computeMetrics runs
+ * once per portfolio, and a closure made per call changes the call target V8 optimized for.
+ */
+class FlowCursor {
+  private cursor = 0;
+
+  constructor(private readonly flows: ReadonlyArray<{ step: number; amount: number }> | undefined) {}
+
+  /** The net flow at step t; steps must be read in increasing order (after `rewind`, from the start again). */
+  at(t: number): number {
+    const flows = this.flows;
     if (!flows) return 0;
     let amount = 0;
-    while (cursor < flows.length && flows[cursor].step === t) amount += flows[cursor++].amount;
+    while (this.cursor < flows.length && flows[this.cursor].step === t) amount += flows[this.cursor++].amount;
     return amount;
-  };
-  return Object.assign(at, { rewind: () => { cursor = 0; } });
+  }
+
+  rewind(): void {
+    this.cursor = 0;
+  }
+}
+
+type Flows = MetricsInput['flows'];
+
+/**
+ * The per-step passes run over blocks of this many steps, one method call per block. V8 optimizes a
+ * method called many times with the feedback of whole calls; a single long call is compiled mid-loop
+ * (OSR) before its code after the loop has run, and that code then deoptimized on every call.
+ */
+const BLOCK = 4_096;
+
+/**
+ * Pass 1: sum of the returns, wealth index (with flows), steps exposed, sum of equity.
+ * r_t = (equity_t − flow_t) / equity_{t−1} − 1, equity_{−1} = initial capital; NaN from a base ≤ 0.
+ */
+class ReturnSums {
+  sumReturn = 0;
+  wealth = 1;
+  exposed = 0;
+  sumEquity = 0;
+  /** Bases ≤ 0 seen: their returns are NaN, applied after the loop (choosing NaN inside it made V8's code 2–4× slower). */
+  badBases = 0;
+  private prev: number;
+
+  constructor(initialCapital: number, private readonly flows: FlowCursor) {
+    this.prev = initialCapital;
+  }
+
+  add(equity: Float64Array, gross: Float64Array, from: number, to: number): void {
+    const flows = this.flows;
+    let { sumReturn, wealth, exposed, sumEquity, badBases, prev } = this;
+    for (let t = from; t < to; t++) {
+      const e = equity[t];
+      if (prev <= 0) badBases++;
+      const r = (e - flows.at(t)) / prev - 1;
+      sumReturn += r;
+      wealth *= 1 + r;
+      sumEquity += e;
+      if (gross[t] > 0) exposed++;
+      prev = e;
+    }
+    Object.assign(this, { sumReturn, wealth, exposed, sumEquity, badBases, prev });
+  }
+}
+
+/**
+ * Pass 2: squared deviations from the mean of pass 1 (two-pass for accuracy), and squared shortfalls below
+ * rfPeriod. A base ≤ 0 made the mean NaN, and with it every ratio built here, so it needs no check.
+ */
+class Dispersion {
+  squares = 0;
+  downside = 0;
+  private prev: number;
+
+  constructor(initialCapital: number, private readonly flows: FlowCursor, private readonly mean: number, private readonly rfPeriod: number) {
+    this.prev = initialCapital;
+  }
+
+  add(equity: Float64Array, from: number, to: number): void {
+    const { flows, mean, rfPeriod } = this;
+    let { squares, downside, prev } = this;
+    for (let t = from; t < to; t++) {
+      const e = equity[t];
+      const r = (e - flows.at(t)) / prev - 1;
+      const dev = r - mean;
+      squares += dev * dev;
+      const excess = r - rfPeriod;
+      // min(excess, 0) without a branch: the sign of a return is a coin toss, and mispredicting it cost
+      // more than the rest of the loop. (x − |x|)·0.5 is exactly x below 0 and ±0 above; a NaN propagates.
+      const below = (excess - Math.abs(excess)) * 0.5;
+      downside += excess === Infinity ? 0 : below * below;
+      prev = e;
+    }
+    Object.assign(this, { squares, downside, prev });
+  }
+}
+
+/** Pass 3: drawdowns from the running peak (the initial capital counts as a peak at step 0). */
+class Drawdowns {
+  maxDrawdown = 0;
+  /** The largest fall from a running peak, in currency. */
+  maxLoss = 0;
+  squaredDrawdowns = 0;
+  readonly longest = new LongestSpell();
+  private peak: number;
+  private peakStep = 0;
+  private under = false;
+
+  constructor(initialCapital: number, private readonly flows: FlowCursor, private readonly timestamps: Float64Array) {
+    this.peak = initialCapital;
+  }
+
+  add(equity: Float64Array, from: number, to: number): void {
+    const { flows, timestamps, longest } = this;
+    let { maxDrawdown, maxLoss, squaredDrawdowns, peak, peakStep, under } = this;
+    for (let t = from; t < to; t++) {
+      const e = equity[t];
+      const flow = flows.at(t);
+      const before = e - flow; // the equity the step earned, before any capital moved
+      if (before >= peak) {
+        if (under) longest.consider(timestamps, peakStep, t, true);
+        under = false;
+        peak = before;
+        peakStep = t;
+      } else if (peak > 0) {
+        under = true;
+        const drawdown = (peak - before) / peak;
+        if (drawdown > maxDrawdown) maxDrawdown = drawdown;
+        if (peak - before > maxLoss) maxLoss = peak - before;
+        squaredDrawdowns += drawdown * drawdown;
+      }
+      // A deposit is not a gain and a withdrawal not a loss: the peak moves with the capital.
+      if (flow !== 0) peak = before > 0 ? peak * (e / before) : Math.max(peak, e);
+    }
+    Object.assign(this, { maxDrawdown, maxLoss, squaredDrawdowns, peak, peakStep, under });
+  }
+
+  /** The longest spell, counting one still open at the last step. */
+  longestSpell(lastStep: number): DrawdownDuration {
+    if (this.under) this.longest.consider(this.timestamps, this.peakStep, lastStep, false);
+    return this.longest.duration();
+  }
+}
+
+/** Commissions paid and value traded (Σ |quantity × price|) over the fills. */
+function fillTotals(f: FillColumns): { fees: number; tradedValue: number } {
+  let fees = 0;
+  let tradedValue = 0;
+  for (let i = 0; i < f.length; i++) {
+    fees += f.commission[i];
+    tradedValue += Math.abs(f.quantity[i] * f.price[i]);
+  }
+  return { fees, tradedValue };
 }
 
 /** Daily returns and where each day ends; arrays of one value per day with steps. */
@@ -526,7 +697,6 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
       if (!Number.isFinite(amount)) throw new RangeError(`computeMetrics: flows[${i}].amount is ${amount}, expected a finite number`);
     }
   }
-  const flowAt = flowReader(flows);
   if (options.periodsPerYear !== undefined && !(Number.isFinite(options.periodsPerYear) && options.periodsPerYear > 0)) {
     throw new RangeError(`computeMetrics: periodsPerYear is ${options.periodsPerYear}, expected a number > 0`);
   }
@@ -558,39 +728,14 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
   const years = n / P;
   const finalEquity = n > 0 ? equity[n - 1] : initialCapital;
 
-  // Pass 1: mean return, wealth index (with flows), exposure, mean equity.
-  // r_t = (equity_t − flow_t) / equity_{t−1} − 1, equity_{−1} = initial capital; NaN from a base ≤ 0.
-  let sumReturn = 0;
-  let wealth = 1;
-  let exposed = 0;
-  let sumEquity = 0;
-  let prev = initialCapital;
-  for (let t = 0; t < n; t++) {
-    const e = equity[t];
-    const r = prev > 0 ? (e - flowAt(t)) / prev - 1 : NaN;
-    sumReturn += r;
-    wealth *= 1 + r;
-    sumEquity += e;
-    if (gross[t] > 0) exposed++;
-    prev = e;
-  }
+  const sums = new ReturnSums(initialCapital, new FlowCursor(flows));
+  for (let from = 0; from < n; from += BLOCK) sums.add(equity, gross, from, Math.min(n, from + BLOCK));
+  const { exposed, sumEquity } = sums;
+  const [sumReturn, wealth] = sums.badBases ? [NaN, NaN] : [sums.sumReturn, sums.wealth];
   const mean = sumReturn / n;
-
-  // Pass 2: dispersion and downside, computed around the mean of pass 1 (two-pass for accuracy).
-  let squares = 0;
-  let downside = 0;
-  prev = initialCapital;
-  flowAt.rewind();
-  for (let t = 0; t < n; t++) {
-    const e = equity[t];
-    const r = prev > 0 ? (e - flowAt(t)) / prev - 1 : NaN;
-    const dev = r - mean;
-    squares += dev * dev;
-    const excess = r - rfPeriod;
-    if (excess < 0) downside += excess * excess;
-    else if (excess !== excess) downside = NaN;
-    prev = e;
-  }
+  const spread = new Dispersion(initialCapital, new FlowCursor(flows), mean, rfPeriod);
+  for (let from = 0; from < n; from += BLOCK) spread.add(equity, from, Math.min(n, from + BLOCK));
+  const { squares, downside } = spread;
   const meanExcess = mean - rfPeriod;
   let std = n >= 2 ? Math.sqrt(squares / (n - 1)) : NaN;
   if (std <= NOISE * Math.abs(mean)) std = 0;
@@ -611,42 +756,10 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
     if (!Number.isFinite(cagr)) cagr = NaN; // too short a run to annualize
   }
 
-  // Pass 3: drawdowns from the running peak (the initial capital counts as a peak at step 0).
-  let peak = initialCapital;
-  let peakStep = 0;
-  let maxDrawdown = 0;
-  let maxLoss = 0; // the largest fall from a running peak, in currency
-  let squaredDrawdowns = 0;
-  let under = false;
-  const longest: DrawdownDuration = { steps: 0, ms: 0, recovered: true };
-  const spellEnds = (end: number, recovered: boolean) => {
-    const steps = end - peakStep;
-    const ms = timestamps[end] - timestamps[peakStep];
-    if (steps > longest.steps || (steps === longest.steps && ms > longest.ms)) {
-      Object.assign(longest, { steps, ms, peakStep, endStep: end, recovered });
-    }
-  };
-  flowAt.rewind();
-  for (let t = 0; t < n; t++) {
-    const e = equity[t];
-    const flow = flowAt(t);
-    const before = e - flow; // the equity the step earned, before any capital moved
-    if (before >= peak) {
-      if (under) spellEnds(t, true);
-      under = false;
-      peak = before;
-      peakStep = t;
-    } else if (peak > 0) {
-      under = true;
-      const drawdown = (peak - before) / peak;
-      if (drawdown > maxDrawdown) maxDrawdown = drawdown;
-      if (peak - before > maxLoss) maxLoss = peak - before;
-      squaredDrawdowns += drawdown * drawdown;
-    }
-    // A deposit is not a gain and a withdrawal not a loss: the peak moves with the capital.
-    if (flow !== 0) peak = before > 0 ? peak * (e / before) : Math.max(peak, e);
-  }
-  if (under) spellEnds(n - 1, false);
+  const drawdowns = new Drawdowns(initialCapital, new FlowCursor(flows), timestamps);
+  for (let from = 0; from < n; from += BLOCK) drawdowns.add(equity, from, Math.min(n, from + BLOCK));
+  const { maxDrawdown, maxLoss, squaredDrawdowns } = drawdowns;
+  const longest = drawdowns.longestSpell(n - 1);
   const calmar = maxDrawdown > 0 && cagr === cagr ? cagr / maxDrawdown : NaN;
   const ulcerIndex = n > 0 ? Math.sqrt(squaredDrawdowns / n) : NaN;
   const recoveryFactor = maxLoss > 0 ? (finalEquity - initialCapital - netFlow) / maxLoss : NaN;
@@ -657,12 +770,7 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
 
   // Fills: fees, traded value; trades: statistics of the closed ones.
   const f = fillColumns(input.fills);
-  let fees = 0;
-  let tradedValue = 0;
-  for (let i = 0; i < f.length; i++) {
-    fees += f.commission[i];
-    tradedValue += Math.abs(f.quantity[i] * f.price[i]);
-  }
+  const { fees, tradedValue } = fillTotals(f);
   const meanEquity = sumEquity / n;
   const turnover = n > 0 && meanEquity > 0 ? tradedValue / meanEquity / years : NaN;
 

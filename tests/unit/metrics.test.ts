@@ -1,5 +1,6 @@
 // computeMetrics and inferAnnualization against values worked out by hand (docs/metrics.md gives the
 // formulas): returns, risk, drawdowns, trade statistics, degenerate input, inference, and speed.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeMetrics, inferAnnualization, type MetricsInput, type PortfolioMetrics } from '../../src/analytics/index.js';
 import type { Fill } from '../../src/engine/records.js';
@@ -310,6 +311,90 @@ describe('computeMetrics at scale', () => {
     expect(m.periodsPerYear).toBe(98_280);
     expect(m).toMatchObject({ bars: n, trades: 1_000, averageTrade: 3, fees: 2_000 });
     expect(m.exposure).toBeCloseTo(2 / 3, 5);
+  });
+});
+
+/**
+ * The step metrics computed directly from their definitions (docs/metrics.md), one array of returns and
+ * one loop per quantity: an oracle for the blocked passes of computeMetrics.
+ */
+function directStepMetrics(equity: Float64Array, flows: { step: number; amount: number }[], initialCapital: number, P: number) {
+  const n = equity.length;
+  const flow = new Float64Array(n);
+  for (const f of flows) flow[f.step] += f.amount;
+  const r = Array.from(equity, (e, t) => {
+    const base = t === 0 ? initialCapital : equity[t - 1];
+    return base > 0 ? (e - flow[t]) / base - 1 : NaN;
+  });
+  const mean = r.reduce((a, b) => a + b, 0) / n;
+  const std = Math.sqrt(r.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
+  const downside = Math.sqrt(r.reduce((a, x) => a + (x < 0 ? x * x : x < 0 || x >= 0 ? 0 : NaN), 0) / n);
+  let peak = initialCapital, peakStep = 0, maxDrawdown = 0, squared = 0;
+  let longest = { steps: 0, peakStep: -1, endStep: -1, recovered: true };
+  let under = false;
+  for (let t = 0; t < n; t++) {
+    const before = equity[t] - flow[t];
+    if (before >= peak) {
+      if (under && t - peakStep > longest.steps) longest = { steps: t - peakStep, peakStep, endStep: t, recovered: true };
+      under = false; peak = before; peakStep = t;
+    } else {
+      under = true;
+      maxDrawdown = Math.max(maxDrawdown, (peak - before) / peak);
+      squared += ((peak - before) / peak) ** 2;
+    }
+    if (flow[t] !== 0) peak *= equity[t] / before;
+  }
+  if (under && n - 1 - peakStep > longest.steps) longest = { steps: n - 1 - peakStep, peakStep, endStep: n - 1, recovered: false };
+  const wealth = r.reduce((w, x) => w * (1 + x), 1);
+  return { sharpe: (mean / std) * Math.sqrt(P), sortino: (mean / downside) * Math.sqrt(P), totalReturn: flows.length ? wealth - 1 : equity[n - 1] / initialCapital - 1,
+    maxDrawdown, ulcerIndex: Math.sqrt(squared / n), longest };
+}
+
+describe('computeMetrics: long series (the per-step passes run block by block)', () => {
+  it('agrees with the direct computation, with flows and drawdown spells across block edges', () => {
+    const edges = [0, 4_095, 4_096, 4_097, 8_191, 8_192, 12_287];
+    fc.assert(fc.property(
+      fc.integer({ min: 4_000, max: 13_000 }),
+      fc.array(fc.record({ at: fc.constantFrom(...edges, 100, 5_000), amount: fc.integer({ min: -500, max: 2_000 }) }), { maxLength: 4 }),
+      fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      (n, rawFlows, seed) => {
+        // A walk with long spells under water (a slow drift down, then recoveries) and some flat steps.
+        const equity = new Float64Array(n);
+        let e = 10_000;
+        let s = seed;
+        for (let t = 0; t < n; t++) {
+          s = (s * 48_271) % 2_147_483_647;
+          const u = s / 2_147_483_647;
+          e *= u < 0.1 ? 1 : 1 + (u - 0.52) * 0.01;
+          equity[t] = e;
+        }
+        const flows = rawFlows.filter((f) => f.at < n).sort((a, b) => a.at - b.at).map((f) => ({ step: f.at, amount: f.amount }));
+        for (const f of flows) for (let t = f.step; t < n; t++) equity[t] += f.amount;
+        const timestamps = Float64Array.from({ length: n }, (_, t) => Date.UTC(2024, 0, 2) + t * MINUTE);
+        const m = computeMetrics({ timestamps, equity, gross: equity, fills: [], symbols: ['A'], initialCapital: 10_000, flows }, { periodsPerYear: 1_000 });
+        const d = directStepMetrics(equity, flows, 10_000, 1_000);
+        near(m.sharpe, d.sharpe, 1e-9);
+        near(m.sortino, d.sortino, 1e-9);
+        near(m.totalReturn, d.totalReturn, 1e-9);
+        near(m.maxDrawdown, d.maxDrawdown, 1e-12);
+        near(m.ulcerIndex, d.ulcerIndex, 1e-9);
+        expect(m.maxDrawdownDuration).toMatchObject(d.longest.peakStep < 0 ? { steps: 0 } : d.longest);
+      }), { numRuns: 40 });
+  });
+
+  it('gives NaN ratios when a base ≤ 0 sits in a later block', () => {
+    const n = 9_000;
+    // A negative equity at step 6000 (a margin account in debt): the return of step 6001 from it is NaN,
+    // not (100 − (−50)) / (−50) − 1 = −4, and so are the ratios built on the returns.
+    const equity = Float64Array.from({ length: n }, (_, t) => (t === 6_000 ? -50 : 100 + (t % 7)));
+    const timestamps = Float64Array.from({ length: n }, (_, t) => Date.UTC(2024, 0, 2) + t * MINUTE);
+    const m = computeMetrics({ timestamps, equity, gross: equity, fills: [], symbols: ['A'], initialCapital: 100 });
+    expect(m).toMatchObject({ sharpe: NaN, sortino: NaN, annualizedVolatility: NaN });
+    // The drawdown does not use returns: from the peak 106 to −50 is 156/106.
+    expect(m.maxDrawdown).toBeCloseTo(156 / 106, 14);
+    // With a flow the total return compounds the returns, so it is NaN too.
+    const flows = [{ step: 100, amount: 0 }];
+    expect(computeMetrics({ timestamps, equity, gross: equity, fills: [], symbols: ['A'], initialCapital: 100, flows }).totalReturn).toBeNaN();
   });
 });
 
