@@ -2,6 +2,7 @@
 // (formulas in docs/metrics.md), and the inference of periods per year from bar timestamps.
 import type { Fill, FillTable } from '../engine/records.js';
 import { zoneOffset, type ZoneOffset } from './returns.js';
+import { BLOCK } from './block.js';
 import { fillColumns, tradeStatistics, type FillColumns } from './trades.js';
 
 const DAY_MS = 86_400_000;
@@ -249,12 +250,6 @@ class FlowCursor {
 
 type Flows = MetricsInput['flows'];
 
-/**
- * The per-step passes run over blocks of this many steps, one method call per block. V8 optimizes a
- * method called many times with the feedback of whole calls; a single long call is compiled mid-loop
- * (OSR) before its code after the loop has run, and that code then deoptimized on every call.
- */
-const BLOCK = 4_096;
 
 /**
  * Pass 1: sum of the returns, wealth index (with flows), steps exposed, sum of equity.
@@ -369,15 +364,19 @@ class Drawdowns {
   }
 }
 
-/** Commissions paid and value traded (Σ |quantity × price|) over the fills. */
-function fillTotals(f: FillColumns): { fees: number; tradedValue: number } {
-  let fees = 0;
-  let tradedValue = 0;
-  for (let i = 0; i < f.length; i++) {
-    fees += f.commission[i];
-    tradedValue += Math.abs(f.quantity[i] * f.price[i]);
+/** Commissions paid and value traded (Σ |quantity × price|) over the fills, block by block like the passes. */
+class FillTotals {
+  fees = 0;
+  tradedValue = 0;
+
+  add(f: FillColumns, from: number, to: number): void {
+    let { fees, tradedValue } = this;
+    for (let i = from; i < to; i++) {
+      fees += f.commission[i];
+      tradedValue += Math.abs(f.quantity[i] * f.price[i]);
+    }
+    Object.assign(this, { fees, tradedValue });
   }
-  return { fees, tradedValue };
 }
 
 /** Daily returns and where each day ends; arrays of one value per day with steps. */
@@ -770,7 +769,9 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
 
   // Fills: fees, traded value; trades: statistics of the closed ones.
   const f = fillColumns(input.fills);
-  const { fees, tradedValue } = fillTotals(f);
+  const totals = new FillTotals();
+  for (let from = 0; from < f.length; from += BLOCK) totals.add(f, from, Math.min(f.length, from + BLOCK));
+  const { fees, tradedValue } = totals;
   const meanEquity = sumEquity / n;
   const turnover = n > 0 && meanEquity > 0 ? tradedValue / meanEquity / years : NaN;
 

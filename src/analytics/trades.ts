@@ -1,6 +1,7 @@
 // Round trips ("trades") rebuilt from fills, per symbol from flat to flat (DESIGN.md §2.5): a flip
 // closes one trade and opens the next; partial reductions and adds stay in the trade they touch.
 import type { Fill, FillTable } from '../engine/records.js';
+import { BLOCK } from './block.js';
 
 export type TradeDirection = 'long' | 'short';
 
@@ -131,130 +132,160 @@ interface TradeSink {
 }
 
 /**
- * Walks the fills once, keeping one running trade per symbol (its accumulator is reused: a trade always
- * ends before the next one of its symbol opens), and reports each trade to the sink.
+ * One walk over the fills, keeping one running trade per symbol (its accumulator is reused: a trade always
+ * ends before the next one of its symbol opens), reporting each trade to the sink. Fed block by block
+ * (see BLOCK) so V8 optimizes `feed` from whole calls.
  */
-function walkTrades(f: FillColumns, symbols: string[], opts: ExtractTradesOptions, sink: TradeSink): void {
-  const timestamps = opts.timestamps;
-  const accumulators: OpenTrade[] = symbols.map((_, s) => ({ slot: -1, symbolIndex: s, sign: 1, entryStep: 0, quantity: 0,
-    entryShares: 0, entryNotional: 0, exitShares: 0, exitNotional: 0, grossPnl: 0, fees: 0, fills: 0 }));
-  const current: Array<OpenTrade | undefined> = new Array(symbols.length).fill(undefined);
-  const position = new Float64Array(symbols.length);
-  let lastStep = -1;
+class TradeWalk {
+  private readonly accumulators: OpenTrade[];
+  private readonly current: Array<OpenTrade | undefined>;
+  private readonly position: Float64Array;
+  lastStep = -1;
 
-  const open = (s: number, sign: 1 | -1, step: number): OpenTrade => {
-    const t = accumulators[s];
+  constructor(private readonly f: FillColumns, private readonly symbols: string[], private readonly timestamps: Float64Array | undefined,
+    private readonly sink: TradeSink) {
+    this.accumulators = symbols.map((_, s) => ({ slot: -1, symbolIndex: s, sign: 1, entryStep: 0, quantity: 0,
+      entryShares: 0, entryNotional: 0, exitShares: 0, exitNotional: 0, grossPnl: 0, fees: 0, fills: 0 }));
+    this.current = new Array(symbols.length).fill(undefined);
+    this.position = new Float64Array(symbols.length);
+  }
+
+  private open(s: number, sign: 1 | -1, step: number): OpenTrade {
+    const t = this.accumulators[s];
     t.sign = sign;
     t.entryStep = step;
     t.quantity = t.entryShares = t.entryNotional = t.exitShares = t.exitNotional = t.grossPnl = t.fees = t.fills = 0;
-    sink.opened(t);
-    current[s] = t;
+    this.sink.opened(t);
+    this.current[s] = t;
     return t;
-  };
-
-  for (let i = 0; i < f.length; i++) {
-    const step = f.step[i], s = f.symbol[i], q = f.quantity[i], p = f.price[i], k = f.commission[i], realized = f.realized[i];
-    if (!(Number.isInteger(s) && s >= 0 && s < symbols.length)) {
-      throw new RangeError(`fills[${i}].symbol is ${s}, expected an index into the ${symbols.length} symbols`);
-    }
-    if (!(Number.isInteger(step) && step >= 0)) throw new RangeError(`fills[${i}].step is ${step}, expected a whole number ≥ 0`);
-    if (step < lastStep) throw new RangeError(`fills[${i}].step is ${step}, before the previous fill's step ${lastStep}`);
-    if (timestamps && step >= timestamps.length) {
-      throw new RangeError(`fills[${i}].step is ${step}, beyond the ${timestamps.length} timestamps`);
-    }
-    if (!(Number.isFinite(q) && Number.isFinite(p) && Number.isFinite(k) && Number.isFinite(realized))) {
-      throw new RangeError(`fills[${i}] has a non-finite number: quantity ${q}, price ${p}, commission ${k}, realized ${realized}`);
-    }
-    lastStep = step;
-
-    const old = position[s];
-    let trade = current[s];
-    if (q === 0) {
-      if (trade) { trade.fees += k; trade.grossPnl += realized; trade.fills++; }
-      continue;
-    }
-    const shares = Math.abs(q);
-    const sign: 1 | -1 = q > 0 ? 1 : -1;
-    if (!trade || Math.sign(old) === sign) {
-      // Opening or adding.
-      trade ??= open(s, sign, step);
-      trade.entryShares += shares;
-      trade.entryNotional += shares * p;
-      trade.fees += k;
-      trade.grossPnl += realized;
-      trade.fills++;
-      position[s] = old + q;
-      trade.quantity = Math.max(trade.quantity, Math.abs(old + q));
-      continue;
-    }
-    const held = Math.abs(old);
-    if (shares <= held * (1 + FLAT_TOLERANCE)) {
-      // Reducing, or closing when it reaches flat.
-      trade.exitShares += shares;
-      trade.exitNotional += shares * p;
-      trade.fees += k;
-      trade.grossPnl += realized;
-      trade.fills++;
-      const next = old + q;
-      if (Math.abs(next) <= FLAT_TOLERANCE * held) {
-        position[s] = 0;
-        current[s] = undefined;
-        sink.closed(trade, step, 0);
-      } else {
-        position[s] = next;
-      }
-      continue;
-    }
-    // Flip: the first `held` shares close the trade, the rest open the next one.
-    const closingFee = k * (held / shares);
-    trade.exitShares += held;
-    trade.exitNotional += held * p;
-    trade.fees += closingFee;
-    trade.grossPnl += realized;
-    trade.fills++;
-    sink.closed(trade, step, 0);
-    const rest = shares - held;
-    const next = open(s, sign, step);
-    next.entryShares = rest;
-    next.entryNotional = rest * p;
-    next.fees = k - closingFee;
-    next.fills = 1;
-    next.quantity = rest;
-    position[s] = old + q;
   }
 
-  const steps = opts.steps ?? (timestamps ? timestamps.length : lastStep + 1);
-  for (const t of current) if (t) sink.closed(t, undefined, steps);
+  /** Fills [from, to). */
+  feed(from: number, to: number): void {
+    const { f, symbols, timestamps, sink, current, position } = this;
+    let lastStep = this.lastStep;
+    for (let i = from; i < to; i++) {
+      const step = f.step[i], s = f.symbol[i], q = f.quantity[i], p = f.price[i], k = f.commission[i], realized = f.realized[i];
+      if (!(Number.isInteger(s) && s >= 0 && s < symbols.length)) {
+        throw new RangeError(`fills[${i}].symbol is ${s}, expected an index into the ${symbols.length} symbols`);
+      }
+      if (!(Number.isInteger(step) && step >= 0)) throw new RangeError(`fills[${i}].step is ${step}, expected a whole number ≥ 0`);
+      if (step < lastStep) throw new RangeError(`fills[${i}].step is ${step}, before the previous fill's step ${lastStep}`);
+      if (timestamps && step >= timestamps.length) {
+        throw new RangeError(`fills[${i}].step is ${step}, beyond the ${timestamps.length} timestamps`);
+      }
+      if (!(Number.isFinite(q) && Number.isFinite(p) && Number.isFinite(k) && Number.isFinite(realized))) {
+        throw new RangeError(`fills[${i}] has a non-finite number: quantity ${q}, price ${p}, commission ${k}, realized ${realized}`);
+      }
+      lastStep = step;
+
+      const old = position[s];
+      let trade = current[s];
+      if (q === 0) {
+        if (trade) { trade.fees += k; trade.grossPnl += realized; trade.fills++; }
+        continue;
+      }
+      const shares = Math.abs(q);
+      const sign: 1 | -1 = q > 0 ? 1 : -1;
+      if (!trade || Math.sign(old) === sign) {
+        // Opening or adding.
+        trade ??= this.open(s, sign, step);
+        trade.entryShares += shares;
+        trade.entryNotional += shares * p;
+        trade.fees += k;
+        trade.grossPnl += realized;
+        trade.fills++;
+        position[s] = old + q;
+        trade.quantity = Math.max(trade.quantity, Math.abs(old + q));
+        continue;
+      }
+      const held = Math.abs(old);
+      if (shares <= held * (1 + FLAT_TOLERANCE)) {
+        // Reducing, or closing when it reaches flat.
+        trade.exitShares += shares;
+        trade.exitNotional += shares * p;
+        trade.fees += k;
+        trade.grossPnl += realized;
+        trade.fills++;
+        const next = old + q;
+        if (Math.abs(next) <= FLAT_TOLERANCE * held) {
+          position[s] = 0;
+          current[s] = undefined;
+          sink.closed(trade, step, 0);
+        } else {
+          position[s] = next;
+        }
+        continue;
+      }
+      // Flip: the first `held` shares close the trade, the rest open the next one.
+      const closingFee = k * (held / shares);
+      trade.exitShares += held;
+      trade.exitNotional += held * p;
+      trade.fees += closingFee;
+      trade.grossPnl += realized;
+      trade.fills++;
+      sink.closed(trade, step, 0);
+      const rest = shares - held;
+      const next = this.open(s, sign, step);
+      next.entryShares = rest;
+      next.entryNotional = rest * p;
+      next.fees = k - closingFee;
+      next.fills = 1;
+      next.quantity = rest;
+      position[s] = old + q;
+    }
+    this.lastStep = lastStep;
+  }
+
+  /** Reports the trades still open after `steps` steps. */
+  end(steps: number): void {
+    for (const t of this.current) if (t) this.sink.closed(t, undefined, steps);
+  }
+}
+
+/** Walks all the fills (see TradeWalk). */
+function walkTrades(f: FillColumns, symbols: string[], opts: ExtractTradesOptions, sink: TradeSink): void {
+  const walk = new TradeWalk(f, symbols, opts.timestamps, sink);
+  for (let from = 0; from < f.length; from += BLOCK) walk.feed(from, Math.min(f.length, from + BLOCK));
+  walk.end(opts.steps ?? (opts.timestamps ? opts.timestamps.length : walk.lastStep + 1));
+}
+
+/** Collects every trade as a `Trade`, in entry order. */
+class TradeList implements TradeSink {
+  readonly trades: Trade[] = [];
+
+  constructor(private readonly symbols: string[], private readonly timestamps: Float64Array | undefined) {}
+
+  opened(t: OpenTrade): void {
+    t.slot = this.trades.length;
+    this.trades.push(undefined as unknown as Trade); // the slot keeps the entry order; filled in when the trade ends
+  }
+
+  closed(t: OpenTrade, exitStep: number | undefined, steps: number): void {
+    const trade: Trade = {
+      symbol: this.symbols[t.symbolIndex], symbolIndex: t.symbolIndex, direction: t.sign > 0 ? 'long' : 'short',
+      open: exitStep === undefined, entryStep: t.entryStep,
+      quantity: t.quantity, entryQuantity: t.entryShares, exitQuantity: t.exitShares,
+      entryPrice: t.entryShares > 0 ? t.entryNotional / t.entryShares : NaN,
+      exitPrice: t.exitShares > 0 ? t.exitNotional / t.exitShares : NaN,
+      grossPnl: t.grossPnl, fees: t.fees, netPnl: t.grossPnl - t.fees,
+      bars: (exitStep ?? steps) - t.entryStep, fills: t.fills,
+    };
+    if (exitStep !== undefined) trade.exitStep = exitStep;
+    const timestamps = this.timestamps;
+    if (timestamps) {
+      trade.entryTime = timestamps[t.entryStep];
+      if (exitStep !== undefined) trade.exitTime = timestamps[exitStep];
+    }
+    this.trades[t.slot] = trade;
+  }
 }
 
 /** @internal `extractTrades` over fills already read as columns. */
 export function tradesOf(f: FillColumns, symbols: string[], opts: ExtractTradesOptions = {}): Trade[] {
-  const timestamps = opts.timestamps;
-  const out: Trade[] = [];
-  walkTrades(f, symbols, opts, {
-    opened(t) {
-      t.slot = out.length;
-      out.push(undefined as unknown as Trade); // the slot keeps the entry order; filled in when the trade ends
-    },
-    closed(t, exitStep, steps) {
-      const trade: Trade = {
-        symbol: symbols[t.symbolIndex], symbolIndex: t.symbolIndex, direction: t.sign > 0 ? 'long' : 'short',
-        open: exitStep === undefined, entryStep: t.entryStep,
-        quantity: t.quantity, entryQuantity: t.entryShares, exitQuantity: t.exitShares,
-        entryPrice: t.entryShares > 0 ? t.entryNotional / t.entryShares : NaN,
-        exitPrice: t.exitShares > 0 ? t.exitNotional / t.exitShares : NaN,
-        grossPnl: t.grossPnl, fees: t.fees, netPnl: t.grossPnl - t.fees,
-        bars: (exitStep ?? steps) - t.entryStep, fills: t.fills,
-      };
-      if (exitStep !== undefined) trade.exitStep = exitStep;
-      if (timestamps) {
-        trade.entryTime = timestamps[t.entryStep];
-        if (exitStep !== undefined) trade.exitTime = timestamps[exitStep];
-      }
-      out[t.slot] = trade;
-    },
-  });
-  return out;
+  const list = new TradeList(symbols, opts.timestamps);
+  walkTrades(f, symbols, opts, list);
+  return list.trades;
 }
 
 /** Statistics of the closed trades (and the count of open ones), without building a Trade per trade. */
@@ -270,23 +301,30 @@ export interface ClosedTradeStatistics {
   sumBars: number;
 }
 
+/** Counts and sums the closed trades, and counts the open ones. */
+class TradeTally implements TradeSink {
+  readonly stats: ClosedTradeStatistics = { closed: 0, open: 0, wins: 0, losses: 0, sumWins: 0, sumLosses: 0, sumNet: 0, sumBars: 0 };
+
+  opened(): void {}
+
+  closed(t: OpenTrade, exitStep: number | undefined): void {
+    const stats = this.stats;
+    if (exitStep === undefined) {
+      stats.open++;
+      return;
+    }
+    const net = t.grossPnl - t.fees;
+    stats.closed++;
+    stats.sumNet += net;
+    stats.sumBars += exitStep - t.entryStep;
+    if (net > 0) { stats.wins++; stats.sumWins += net; }
+    else if (net < 0) { stats.losses++; stats.sumLosses -= net; }
+  }
+}
+
 /** @internal What computeMetrics needs of the trades: the same walk as extractTrades, no objects per trade. */
 export function tradeStatistics(f: FillColumns, symbols: string[], opts: ExtractTradesOptions = {}): ClosedTradeStatistics {
-  const stats: ClosedTradeStatistics = { closed: 0, open: 0, wins: 0, losses: 0, sumWins: 0, sumLosses: 0, sumNet: 0, sumBars: 0 };
-  walkTrades(f, symbols, opts, {
-    opened() {},
-    closed(t, exitStep) {
-      if (exitStep === undefined) {
-        stats.open++;
-        return;
-      }
-      const net = t.grossPnl - t.fees;
-      stats.closed++;
-      stats.sumNet += net;
-      stats.sumBars += exitStep - t.entryStep;
-      if (net > 0) { stats.wins++; stats.sumWins += net; }
-      else if (net < 0) { stats.losses++; stats.sumLosses -= net; }
-    },
-  });
-  return stats;
+  const tally = new TradeTally();
+  walkTrades(f, symbols, opts, tally);
+  return tally.stats;
 }

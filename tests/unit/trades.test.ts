@@ -114,6 +114,28 @@ describe('extractTrades: several symbols', () => {
   });
 });
 
+describe('extractTrades: many fills (walked block by block)', () => {
+  it('keeps trades whole across block edges: 3 333 trades of 3 fills each, and one left open', () => {
+    // Trade k (k = 0 … 3 332): buy 10 @ 100 + k, buy 5 @ 101 + k, sell 15 @ 103 + k at steps 3k, 3k+1, 3k+2,
+    // fee 1 each. Average cost (1000 + 10k + 505 + 5k)/15 = 100 + k + 1/3 → realized 15·(103 + k − avg) = 40.
+    // Entry price (1505 + 15k)/15, exit 103 + k, fees 3, net 37, bars 2. 3 fills do not divide 4 096, so many
+    // trades straddle an edge. Then buy 7 @ 50 at step 9 999, still open after 10 001 steps.
+    const fills: Fill[] = [];
+    for (let k = 0; k < 3_333; k++) {
+      fills.push(fill(3 * k, 0, 10, 100 + k, 1), fill(3 * k + 1, 0, 5, 101 + k, 1), fill(3 * k + 2, 0, -15, 103 + k, 1, 40));
+    }
+    fills.push(fill(9_999, 0, 7, 50, 1));
+    const table = new FillTable();
+    for (const f of fills) table.append(f.step, f.symbol, f.quantity, f.price, f.commission, f.realized, f.orderSeq);
+    const trades = extractTrades(table, ['SPY'], { steps: 10_001 });
+    expect(trades).toHaveLength(3_334);
+    trades.slice(0, -1).forEach((t, k) => expect(t).toMatchObject({ open: false, entryStep: 3 * k, exitStep: 3 * k + 2, quantity: 15,
+      entryQuantity: 15, exitQuantity: 15, exitPrice: 103 + k, grossPnl: 40, fees: 3, netPnl: 37, bars: 2, fills: 3 }));
+    trades.slice(0, -1).forEach((t, k) => expect(t.entryPrice).toBeCloseTo((1_505 + 15 * k) / 15, 9));
+    expect(trades.at(-1)).toMatchObject({ open: true, entryStep: 9_999, quantity: 7, bars: 2, fills: 1 });
+  });
+});
+
 describe('extractTrades: malformed fills', () => {
   it('names the fill and the value', () => {
     expect(() => extractTrades([fill(0, 2, 1, 1, 0)], ['A', 'B'])).toThrow('fills[0].symbol is 2, expected an index into the 2 symbols');
