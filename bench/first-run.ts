@@ -1,5 +1,6 @@
-// Child process of the benchmark: one cold run of each engine (fresh V8, nothing compiled or tiered up).
+// Child process of the benchmark: the first run of a fresh process (nothing compiled or tiered up yet).
+// Arguments: strategy case, bars, mode ('kernel' | 'e2e'), 'warm' | 'cold'.
 import { firstRuns } from './kernel.js';
 
-const [name, bars] = process.argv.slice(2);
-process.stdout.write(JSON.stringify(await firstRuns(name, Number(bars))));
+const [name, bars, mode, warm] = process.argv.slice(2);
+process.stdout.write(JSON.stringify(await firstRuns(name, Number(bars), mode as 'kernel' | 'e2e', warm === 'warm')));

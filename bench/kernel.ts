@@ -11,6 +11,7 @@ import { generateBars } from '../src/data/generate.js';
 import { PortfolioKernel, runPortfolio } from '../src/engine/portfolio.js';
 import { FillTable } from '../src/engine/records.js';
 import { DEFAULT_EXECUTION, type PortfolioSpec } from '../src/engine/spec.js';
+import { warmKernel } from '../src/engine/warm.js';
 import { compileKernel } from '../src/engine/wasm.js';
 import { jsBuffers, runJs } from './js-engine.js';
 
@@ -39,7 +40,14 @@ export interface KernelFigures {
   wasm_bars_per_s: number;
   js_bars_per_s: number;
   ratio: number;
+  /** First kernel-tier run in a fresh process, the kernel compiled and warmed before the data was loaded. */
   first_run_ms: number;
+  /** The same without the warm-up. */
+  first_run_unwarmed_ms: number;
+  /** Compiling plus warming the kernel (once per process, before the data is loaded). */
+  load_ms: number;
+  /** First end-to-end run in a fresh process (kernel warmed), against end_to_end_ms. */
+  first_end_to_end_ms: number;
   median_ms: number;
   js_median_ms: number;
   js_first_run_ms: number;
@@ -56,23 +64,57 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
 export interface FirstRuns {
+  /** Compiling the module, and warming it when the mode does (see warmKernel). */
+  load_ms: number;
+  /** The first kernel-tier run (outputs and fill table allocated and touched first, as in the warm median). */
   wasm_first_ms: number;
+  /** The first end-to-end run (runPortfolio, fresh results), and the JS baseline's first run likewise. */
+  wasm_first_e2e_ms: number;
   js_first_ms: number;
-  /** Growth of the process's resident memory during each cold run (its results, instance, tables). */
+  /** Growth of the process's resident memory during each cold end-to-end run (its results, instance, tables). */
   wasm_rss_growth_mb: number;
   js_rss_growth_mb: number;
 }
 
-/** One cold run of each engine: called by bench/first-run.ts in a fresh process. */
-export async function firstRuns(name: string, n: number): Promise<FirstRuns> {
-  const bars = benchBars(n);
+/** The first runs of bench/first-run.ts, from three fresh processes (warmed kernel tier, unwarmed, end to end). */
+export type FirstRunFigures = FirstRuns & { wasm_first_unwarmed_ms: number };
+
+/** A fill table holding `count` fills' worth of touched pages, then emptied (as the warm tier's reused table is). */
+function touchedFills(count: number): FillTable {
+  const fills = new FillTable();
+  for (let i = 0; i < count; i++) fills.append(0, 0, 0, 0, 0, 0, 0);
+  fills.clear();
+  return fills;
+}
+
+/**
+ * The first runs of each engine in this (fresh) process, as a library user meets them: the kernel is
+ * loaded (compiled, then warmed unless `warm` is false), then the data, then the first backtests.
+ * Called by bench/first-run.ts; one kernel-tier run then one end-to-end run would measure the second
+ * cold, so `mode` picks one.
+ */
+export async function firstRuns(name: string, n: number, mode: 'kernel' | 'e2e', warm: boolean): Promise<Partial<FirstRuns>> {
   const spec = KERNEL_CASES[name];
+  let t = performance.now();
   const module = await compileKernel(await kernelBytes());
+  if (warm) await warmKernel(module);
+  const load_ms = performance.now() - t;
+  const bars = benchBars(n);
+  if (mode === 'kernel') {
+    const fills = touchedFills(200_000);
+    const engine = await PortfolioKernel.create(module, spec, bars.symbols, { runSteps: n, fills });
+    const pages = new Uint8Array(engine.memory.buffer);
+    for (let b = 0; b < pages.length; b += 4096) pages[b] = pages[b]; // map every page, change nothing
+    t = performance.now();
+    engine.runSteps(bars, [0], 0, n);
+    engine.finish();
+    return { load_ms, wasm_first_ms: performance.now() - t };
+  }
   const mb = (bytes: number) => Number((bytes / 2 ** 20).toFixed(1));
   let rss = process.memoryUsage().rss;
-  let t = performance.now();
+  t = performance.now();
   const wasm = await runPortfolio(module, spec, bars);
-  const wasm_first_ms = performance.now() - t;
+  const wasm_first_e2e_ms = performance.now() - t;
   const wasm_rss_growth_mb = mb(process.memoryUsage().rss - rss);
   rss = process.memoryUsage().rss;
   t = performance.now();
@@ -80,10 +122,10 @@ export async function firstRuns(name: string, n: number): Promise<FirstRuns> {
   const js_first_ms = performance.now() - t;
   const js_rss_growth_mb = mb(process.memoryUsage().rss - rss);
   if (wasm.equity.length !== js.equity.length) throw new Error('cold runs disagree');
-  return { wasm_first_ms, js_first_ms, wasm_rss_growth_mb, js_rss_growth_mb };
+  return { load_ms, wasm_first_e2e_ms, js_first_ms, wasm_rss_growth_mb, js_rss_growth_mb };
 }
 
-export async function benchKernel(opts: { bars: number; runs: number; warmup?: number; firstRun: (name: string) => Promise<FirstRuns> }): Promise<Record<string, KernelFigures>> {
+export async function benchKernel(opts: { bars: number; runs: number; warmup?: number; firstRun: (name: string) => Promise<FirstRunFigures> }): Promise<Record<string, KernelFigures>> {
   const bars = benchBars(opts.bars);
   const n = bars.timestamps.length;
   const module = await compileKernel(await kernelBytes());
@@ -147,6 +189,9 @@ export async function benchKernel(opts: { bars: number; runs: number; warmup?: n
       js_bars_per_s: Math.round(n / (jsMs / 1000)),
       ratio: Number((jsMs / wasmMs).toFixed(3)),
       first_run_ms: Number(cold.wasm_first_ms.toFixed(2)),
+      first_run_unwarmed_ms: Number(cold.wasm_first_unwarmed_ms.toFixed(2)),
+      load_ms: Number(cold.load_ms.toFixed(2)),
+      first_end_to_end_ms: Number(cold.wasm_first_e2e_ms.toFixed(2)),
       median_ms: Number(wasmMs.toFixed(2)),
       js_median_ms: Number(jsMs.toFixed(2)),
       js_first_run_ms: Number(cold.js_first_ms.toFixed(2)),

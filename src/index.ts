@@ -17,6 +17,7 @@ export type { EventFilter, EventType, FillExplanation, FolioEvent } from './even
 export type { PortfolioFailed, PortfolioOk, PortfolioResult, RunOptions, RunProgress, RunResult } from './workflow/run.js';
 export { compileKernel } from './engine/wasm.js';
 export { defaultKernel } from './engine/default-kernel.js';
+export { warmKernel } from './engine/warm.js';
 export { PortfolioKernel, runPortfolio } from './engine/portfolio.js';
 export type { EngineOptions, PortfolioRun, PositionState } from './engine/portfolio.js';
 export type { Fill, FillTable, NamedFill, TraceRecord } from './engine/records.js';

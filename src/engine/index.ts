@@ -2,6 +2,8 @@
 export { compileKernel, instantiateKernel, KernelLoadError } from './wasm.js';
 export type { KernelExports, KernelSource } from './wasm.js';
 export { defaultKernel } from './default-kernel.js';
+export { warmKernel } from './warm.js';
+export type { WarmRun } from './warm.js';
 export { EngineError, PortfolioKernel, runPortfolio } from './portfolio.js';
 export type { EngineOptions, PortfolioRun, PositionState, StepOutputs } from './portfolio.js';
 export { decodeAll, decodeRecords, FillTable, fillsOf, RecordLog } from './records.js';
