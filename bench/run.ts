@@ -1,9 +1,8 @@
 // `npm run bench [-- --json] [-- --bars N]`: every benchmark, printed as a table or as one JSON object.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { benchBars, benchKernel } from './kernel.js';
+import { benchKernel } from './kernel.js';
 import { benchIngest } from './ingest.js';
-import { benchScaling } from './scaling.js';
 import { withSlowdown } from './tracing.js';
 
 const args = process.argv.slice(2);
@@ -45,7 +44,9 @@ log('\ningest: CSV parsed and validated, against a split/Number() parser and pap
 const ingest = await benchIngest({ mb: 50 });
 log(`foliolab ${ingest.foliolab_mb_per_s.toFixed(0)} MB/s, naive ${ingest.naive_mb_per_s.toFixed(0)} MB/s, papaparse ${ingest.papaparse_mb_per_s.toFixed(0)} MB/s (${(ingest.bytes / 1e6).toFixed(0)} MB)`);
 log('\nscaling: trading systems on the same bars, inline vs a pool of 2 workers');
-const scaling = await benchScaling(benchBars(bars), log);
+const scalingScript = fileURLToPath(new URL('./scaling-run.ts', import.meta.url));
+const scaling = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', scalingScript, String(bars), asJson ? 'quiet' : 'loud'],
+  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 2 ** 26 }));
 const memory = { peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
-log(`peak RSS of the benchmark process: ${memory.peak_rss_mb} MB`);
+log(`peak RSS of the benchmark process (kernel, tracing and ingest sections): ${memory.peak_rss_mb} MB`);
 if (asJson) console.log(JSON.stringify({ kernel, tracing, ingest, scaling, memory }));
