@@ -5,3 +5,14 @@
 
 /** Items per call of a blocked pass. */
 export const BLOCK = 4_096;
+
+/** A pass over items [from, to), fed in order. */
+export interface BlockPass {
+  add(from: number, to: number): void;
+}
+
+/** Feeds items 0 … length − 1 to the pass, BLOCK at a time; returns the pass. */
+export function inBlocks<P extends BlockPass>(pass: P, length: number): P {
+  for (let from = 0; from < length; from += BLOCK) pass.add(from, Math.min(length, from + BLOCK));
+  return pass;
+}

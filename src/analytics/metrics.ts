@@ -2,7 +2,7 @@
 // (formulas in docs/metrics.md), and the inference of periods per year from bar timestamps.
 import type { Fill, FillTable } from '../engine/records.js';
 import { zoneOffset, type ZoneOffset } from './returns.js';
-import { BLOCK } from './block.js';
+import { inBlocks, type BlockPass } from './block.js';
 import { fillColumns, tradeStatistics, type FillColumns } from './trades.js';
 
 const DAY_MS = 86_400_000;
@@ -198,7 +198,6 @@ function select(a: Float64Array, k: number): number {
   return a[k];
 }
 
-/** Reads sparse flows step by step in order (t must not decrease between rewinds): Σ amount at step t. */
 /** The longest drawdown spell seen so far (in steps, then time); a class so its shape never changes in the loop. */
 class LongestSpell {
   steps = 0;
@@ -234,7 +233,7 @@ class FlowCursor {
 
   constructor(private readonly flows: ReadonlyArray<{ step: number; amount: number }> | undefined) {}
 
-  /** The net flow at step t; steps must be read in increasing order (after `rewind`, from the start again). */
+  /** The net flow at step t; steps must be read in increasing order. */
   at(t: number): number {
     const flows = this.flows;
     if (!flows) return 0;
@@ -242,20 +241,13 @@ class FlowCursor {
     while (this.cursor < flows.length && flows[this.cursor].step === t) amount += flows[this.cursor++].amount;
     return amount;
   }
-
-  rewind(): void {
-    this.cursor = 0;
-  }
 }
-
-type Flows = MetricsInput['flows'];
-
 
 /**
  * Pass 1: sum of the returns, wealth index (with flows), steps exposed, sum of equity.
  * r_t = (equity_t − flow_t) / equity_{t−1} − 1, equity_{−1} = initial capital; NaN from a base ≤ 0.
  */
-class ReturnSums {
+class ReturnSums implements BlockPass {
   sumReturn = 0;
   wealth = 1;
   exposed = 0;
@@ -264,12 +256,13 @@ class ReturnSums {
   badBases = 0;
   private prev: number;
 
-  constructor(initialCapital: number, private readonly flows: FlowCursor) {
+  constructor(private readonly equity: Float64Array, private readonly gross: Float64Array, private readonly flows: FlowCursor,
+    initialCapital: number) {
     this.prev = initialCapital;
   }
 
-  add(equity: Float64Array, gross: Float64Array, from: number, to: number): void {
-    const flows = this.flows;
+  add(from: number, to: number): void {
+    const { equity, gross, flows } = this;
     let { sumReturn, wealth, exposed, sumEquity, badBases, prev } = this;
     for (let t = from; t < to; t++) {
       const e = equity[t];
@@ -289,17 +282,18 @@ class ReturnSums {
  * Pass 2: squared deviations from the mean of pass 1 (two-pass for accuracy), and squared shortfalls below
  * rfPeriod. A base ≤ 0 made the mean NaN, and with it every ratio built here, so it needs no check.
  */
-class Dispersion {
+class Dispersion implements BlockPass {
   squares = 0;
   downside = 0;
   private prev: number;
 
-  constructor(initialCapital: number, private readonly flows: FlowCursor, private readonly mean: number, private readonly rfPeriod: number) {
+  constructor(private readonly equity: Float64Array, private readonly flows: FlowCursor, initialCapital: number,
+    private readonly mean: number, private readonly rfPeriod: number) {
     this.prev = initialCapital;
   }
 
-  add(equity: Float64Array, from: number, to: number): void {
-    const { flows, mean, rfPeriod } = this;
+  add(from: number, to: number): void {
+    const { equity, flows, mean, rfPeriod } = this;
     let { squares, downside, prev } = this;
     for (let t = from; t < to; t++) {
       const e = equity[t];
@@ -318,7 +312,7 @@ class Dispersion {
 }
 
 /** Pass 3: drawdowns from the running peak (the initial capital counts as a peak at step 0). */
-class Drawdowns {
+class Drawdowns implements BlockPass {
   maxDrawdown = 0;
   /** The largest fall from a running peak, in currency. */
   maxLoss = 0;
@@ -328,12 +322,13 @@ class Drawdowns {
   private peakStep = 0;
   private under = false;
 
-  constructor(initialCapital: number, private readonly flows: FlowCursor, private readonly timestamps: Float64Array) {
+  constructor(private readonly equity: Float64Array, private readonly flows: FlowCursor, initialCapital: number,
+    private readonly timestamps: Float64Array) {
     this.peak = initialCapital;
   }
 
-  add(equity: Float64Array, from: number, to: number): void {
-    const { flows, timestamps, longest } = this;
+  add(from: number, to: number): void {
+    const { equity, flows, timestamps, longest } = this;
     let { maxDrawdown, maxLoss, squaredDrawdowns, peak, peakStep, under } = this;
     for (let t = from; t < to; t++) {
       const e = equity[t];
@@ -365,11 +360,14 @@ class Drawdowns {
 }
 
 /** Commissions paid and value traded (Σ |quantity × price|) over the fills, block by block like the passes. */
-class FillTotals {
+class FillTotals implements BlockPass {
   fees = 0;
   tradedValue = 0;
 
-  add(f: FillColumns, from: number, to: number): void {
+  constructor(private readonly f: FillColumns) {}
+
+  add(from: number, to: number): void {
+    const f = this.f;
     let { fees, tradedValue } = this;
     for (let i = from; i < to; i++) {
       fees += f.commission[i];
@@ -727,14 +725,11 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
   const years = n / P;
   const finalEquity = n > 0 ? equity[n - 1] : initialCapital;
 
-  const sums = new ReturnSums(initialCapital, new FlowCursor(flows));
-  for (let from = 0; from < n; from += BLOCK) sums.add(equity, gross, from, Math.min(n, from + BLOCK));
+  const sums = inBlocks(new ReturnSums(equity, gross, new FlowCursor(flows), initialCapital), n);
   const { exposed, sumEquity } = sums;
   const [sumReturn, wealth] = sums.badBases ? [NaN, NaN] : [sums.sumReturn, sums.wealth];
   const mean = sumReturn / n;
-  const spread = new Dispersion(initialCapital, new FlowCursor(flows), mean, rfPeriod);
-  for (let from = 0; from < n; from += BLOCK) spread.add(equity, from, Math.min(n, from + BLOCK));
-  const { squares, downside } = spread;
+  const { squares, downside } = inBlocks(new Dispersion(equity, new FlowCursor(flows), initialCapital, mean, rfPeriod), n);
   const meanExcess = mean - rfPeriod;
   let std = n >= 2 ? Math.sqrt(squares / (n - 1)) : NaN;
   if (std <= NOISE * Math.abs(mean)) std = 0;
@@ -755,8 +750,7 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
     if (!Number.isFinite(cagr)) cagr = NaN; // too short a run to annualize
   }
 
-  const drawdowns = new Drawdowns(initialCapital, new FlowCursor(flows), timestamps);
-  for (let from = 0; from < n; from += BLOCK) drawdowns.add(equity, from, Math.min(n, from + BLOCK));
+  const drawdowns = inBlocks(new Drawdowns(equity, new FlowCursor(flows), initialCapital, timestamps), n);
   const { maxDrawdown, maxLoss, squaredDrawdowns } = drawdowns;
   const longest = drawdowns.longestSpell(n - 1);
   const calmar = maxDrawdown > 0 && cagr === cagr ? cagr / maxDrawdown : NaN;
@@ -769,9 +763,7 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
 
   // Fills: fees, traded value; trades: statistics of the closed ones.
   const f = fillColumns(input.fills);
-  const totals = new FillTotals();
-  for (let from = 0; from < f.length; from += BLOCK) totals.add(f, from, Math.min(f.length, from + BLOCK));
-  const { fees, tradedValue } = totals;
+  const { fees, tradedValue } = inBlocks(new FillTotals(f), f.length);
   const meanEquity = sumEquity / n;
   const turnover = n > 0 && meanEquity > 0 ? tradedValue / meanEquity / years : NaN;
 

@@ -1,7 +1,7 @@
 // Round trips ("trades") rebuilt from fills, per symbol from flat to flat (DESIGN.md §2.5): a flip
 // closes one trade and opens the next; partial reductions and adds stay in the trade they touch.
 import type { Fill, FillTable } from '../engine/records.js';
-import { BLOCK } from './block.js';
+import { inBlocks, type BlockPass } from './block.js';
 
 export type TradeDirection = 'long' | 'short';
 
@@ -134,9 +134,9 @@ interface TradeSink {
 /**
  * One walk over the fills, keeping one running trade per symbol (its accumulator is reused: a trade always
  * ends before the next one of its symbol opens), reporting each trade to the sink. Fed block by block
- * (see BLOCK) so V8 optimizes `feed` from whole calls.
+ * (see block.ts) so V8 optimizes `add` from whole calls.
  */
-class TradeWalk {
+class TradeWalk implements BlockPass {
   private readonly accumulators: OpenTrade[];
   private readonly current: Array<OpenTrade | undefined>;
   private readonly position: Float64Array;
@@ -161,7 +161,7 @@ class TradeWalk {
   }
 
   /** Fills [from, to). */
-  feed(from: number, to: number): void {
+  add(from: number, to: number): void {
     const { f, symbols, timestamps, sink, current, position } = this;
     let lastStep = this.lastStep;
     for (let i = from; i < to; i++) {
@@ -245,8 +245,7 @@ class TradeWalk {
 
 /** Walks all the fills (see TradeWalk). */
 function walkTrades(f: FillColumns, symbols: string[], opts: ExtractTradesOptions, sink: TradeSink): void {
-  const walk = new TradeWalk(f, symbols, opts.timestamps, sink);
-  for (let from = 0; from < f.length; from += BLOCK) walk.feed(from, Math.min(f.length, from + BLOCK));
+  const walk = inBlocks(new TradeWalk(f, symbols, opts.timestamps, sink), f.length);
   walk.end(opts.steps ?? (opts.timestamps ? opts.timestamps.length : walk.lastStep + 1));
 }
 
