@@ -356,7 +356,7 @@ describe('computeMetrics: long series (the per-step passes run block by block)',
     fc.assert(fc.property(
       fc.integer({ min: 4_000, max: 13_000 }),
       fc.array(fc.record({ at: fc.constantFrom(...edges, 100, 5_000), amount: fc.integer({ min: -500, max: 2_000 }) }), { maxLength: 4 }),
-      fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      fc.integer({ min: 1, max: 2 ** 31 - 2 }), // a Lehmer seed: 2³¹ − 1 itself would give 0 forever (flat equity)
       (n, rawFlows, seed) => {
         // A walk with long spells under water (a slow drift down, then recoveries) and some flat steps.
         const equity = new Float64Array(n);
