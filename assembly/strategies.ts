@@ -60,7 +60,11 @@ export function momentumPass(close: usize, dir: usize, ind: usize, st: usize, ri
   n: i32, lookback: i32, up: f64, down: f64, short: i32): void {
   let t = <i32>slot(st, ST_COUNT);
   let d = <i32>slot(st, ST_DIR);
-  for (let i = 0; i < n; i++) {
+  // Without a gap in the chunk, bar t - L of step i >= L is the chunk's own close i - L: those steps go
+  // to momentumRun (four at a time, no ring), and the ring only takes the closes the next chunk needs.
+  const direct = n > lookback && !hasGap(close, n);
+  const head = direct ? lookback : n;
+  for (let i = 0; i < head; i++) {
     const c = f64At(close, i);
     if (c != c) {
       setDir(dir, i, d); // a step without a bar keeps the direction (the one-symbol pass scans dir alone)
@@ -77,8 +81,87 @@ export function momentumPass(close: usize, dir: usize, ind: usize, st: usize, ri
     d = nd;
     setDir(dir, i, d);
   }
+  if (direct) {
+    d = momentumRun(close, dir, ind, lookback, n, lookback, up, down, short, d);
+    const from = n - lookback > lookback ? n - lookback : lookback;
+    for (let i = from; i < n; i++) setF64(ring, (t + i - lookback) & mask, f64At(close, i));
+    t += n - lookback;
+  }
   setSlot(st, ST_COUNT, <f64>t);
   setSlot(st, ST_DIR, <f64>d);
+}
+
+/** Whether any of the first n closes is missing (NaN). */
+function hasGap(close: usize, n: i32): bool {
+  let i = 0;
+  let gap = v128.splat<i64>(0);
+  for (; i + 4 <= n; i += 4) {
+    const a = v128.load(close + (<usize>i << 3));
+    const b = v128.load(close + (<usize>i << 3), 16);
+    gap = v128.or(gap, v128.or(f64x2.ne(a, a), f64x2.ne(b, b)));
+  }
+  if (v128.any_true(gap)) return true;
+  for (; i < n; i++) {
+    const c = f64At(close, i);
+    if (c != c) return true;
+  }
+  return false;
+}
+
+// A lane code in momentumRun for "no threshold crossed: keep the direction before".
+const KEEP: i32 = 2;
+
+/**
+ * Momentum over steps [from, n) of a chunk without gaps, where bar t - L is close[i - L]: the same
+ * comparisons as the scalar loop, four steps at a time. Each lane gets 1 (up), short (down) or KEEP;
+ * a scan over the lanes carries the last non-KEEP code forward (two shifted selects), and lanes still
+ * KEEP take the direction before the block. Returns the direction after step n - 1.
+ */
+function momentumRun(close: usize, dir: usize, ind: usize, from: i32, n: i32, lookback: i32, up: f64,
+  down: f64, short: i32, d: i32): i32 {
+  const up2 = f64x2.splat(up);
+  const down2 = f64x2.splat(down);
+  const one4 = i32x4.splat(1);
+  const short4 = i32x4.splat(short);
+  const keep4 = i32x4.splat(KEEP);
+  const back = <usize>lookback << 3;
+  let d4 = i32x4.splat(d);
+  let i = from;
+  for (; i + 4 <= n; i += 4) {
+    const p = close + (<usize>i << 3);
+    const c01 = v128.load(p);
+    const c23 = v128.load(p, 16);
+    const b01 = v128.load(p - back);
+    const b23 = v128.load(p - back, 16);
+    // 64-bit lane masks, narrowed to one 32-bit lane per step.
+    const up4 = i32x4.shuffle(f64x2.gt(c01, f64x2.mul(b01, up2)), f64x2.gt(c23, f64x2.mul(b23, up2)), 0, 2, 4, 6);
+    const down4 = i32x4.shuffle(f64x2.lt(c01, f64x2.mul(b01, down2)), f64x2.lt(c23, f64x2.mul(b23, down2)), 0, 2, 4, 6);
+    let code = v128.bitselect(one4, v128.bitselect(short4, keep4, down4), up4);
+    code = v128.bitselect(i32x4.shuffle(code, keep4, 4, 0, 1, 2), code, i32x4.eq(code, keep4));
+    code = v128.bitselect(i32x4.shuffle(code, keep4, 4, 4, 0, 1), code, i32x4.eq(code, keep4));
+    const next = v128.bitselect(d4, code, i32x4.eq(code, keep4));
+    v128.store(dir + (<usize>i << 2), next);
+    if (keepIndicators) {
+      const changed = i32x4.bitmask(i32x4.ne(next, i32x4.shuffle(d4, next, 0, 4, 5, 6)));
+      for (let k = 0; k < 4; k++) {
+        if ((changed & (1 << k)) != 0) {
+          const b = f64At(close, i + k - lookback);
+          setInd(ind, i + k, f64At(close, i + k) / b - 1, b);
+        }
+      }
+    }
+    d4 = i32x4.shuffle(next, next, 3, 3, 3, 3);
+  }
+  let dd = i32x4.extract_lane(d4, 0);
+  for (; i < n; i++) {
+    const c = f64At(close, i);
+    const b = f64At(close, i - lookback);
+    const nd = c > b * up ? 1 : c < b * down ? short : dd;
+    if (keepIndicators && nd != dd) setInd(ind, i, c / b - 1, b);
+    dd = nd;
+    setDir(dir, i, dd);
+  }
+  return dd;
 }
 
 /** mean_reversion(L, ze, zx): a2 = (ze + EPS)^2, b2 = (zx + EPS)^2. */
