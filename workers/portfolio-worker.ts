@@ -6,6 +6,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { MetricsOptions } from '../src/analytics/metrics.js';
 import { unpackBars, type PackedBars } from '../src/data/pack.js';
 import type { PortfolioSpec, TracingLevel } from '../src/engine/spec.js';
+import { KernelMemoryPool } from '../src/engine/wasm.js';
 import { LocalSession, type CashMove, type SystemFailure } from '../src/workflow/executor.js';
 import { SystemAborted, systemScratch, transferablesOf, type KeepOptions, type SystemOutcome, type SystemScratch, type SystemState } from '../src/workflow/system.js';
 
@@ -23,7 +24,7 @@ const sessions = new Map<number, LocalSession>();
 let runEachQueue: Promise<unknown> = Promise.resolve();
 
 /** Bars and module loaded for a queue-driven run (see the pool's run()). */
-const loaded = new Map<number, { module: WebAssembly.Module; bars: ReturnType<typeof unpackBars>; scratch?: SystemScratch }>();
+const loaded = new Map<number, { module: WebAssembly.Module; bars: ReturnType<typeof unpackBars>; scratch?: SystemScratch; memories: KernelMemoryPool }>();
 
 function session(id: number): LocalSession {
   const s = sessions.get(id);
@@ -35,10 +36,10 @@ async function runEachNow(id: number, specs: PortfolioSpec[], options: WorkerRun
   progress?: ProgressCallback): Promise<Array<SystemOutcome | SystemFailure>> {
   const run = loaded.get(id);
   if (!run) throw new Error(`no bars loaded for run ${id} in this worker`);
-  // One set of per-step arrays for every runEach call of this run (results are copied out anyway).
+  // One set of per-step arrays and one kernel memory for every runEach call of this run (results are copied out anyway).
   run.scratch ??= systemScratch(run.bars.timestamps.length);
   const results = await LocalSession.runEach(run.module, run.bars, specs, {
-    ...options, scratch: run.scratch, onProgress: progress && ((pid, done, steps) => void progress(pid, done, steps)),
+    ...options, scratch: run.scratch, memories: run.memories, onProgress: progress && ((pid, done, steps) => void progress(pid, done, steps)),
   });
   return transfer(results, results.flatMap((r) => (r.status === 'ok' ? transferablesOf(r) : [])));
 }
@@ -46,7 +47,7 @@ async function runEachNow(id: number, specs: PortfolioSpec[], options: WorkerRun
 const api = {
   /** Keeps the module and bars of run `id` for the runEach calls that follow. */
   load(id: number, module: WebAssembly.Module, packed: PackedBars): void {
-    loaded.set(id, { module, bars: unpackBars(packed) });
+    loaded.set(id, { module, bars: unpackBars(packed), memories: new KernelMemoryPool() });
   },
   unload(id: number): void {
     loaded.delete(id);

@@ -4,7 +4,7 @@ import * as abi from '../../assembly/abi.js';
 import type { AlignedBars } from '../data/bars.js';
 import { FillTable, RecordLog, type TraceRecord } from './records.js';
 import type { PortfolioSpec, StrategySpec, TracingLevel } from './spec.js';
-import { instantiateKernel, type KernelExports } from './wasm.js';
+import { instantiateKernel, KernelMemoryPool, type KernelExports } from './wasm.js';
 
 export interface EngineOptions {
   /** Steps per kernel call once warm (the chunk capacity). Default 16 384. */
@@ -27,6 +27,11 @@ export interface EngineOptions {
   totalSteps?: number;
   /** The table fills are appended to (default: a new one); pass a cleared table to reuse its storage. */
   fills?: FillTable;
+  /**
+   * Where the instance's linear memory comes from (default: a fresh one). With a pool, `release()`
+   * gives the memory back for the next portfolio of this thread.
+   */
+  memories?: KernelMemoryPool;
 }
 
 /** Per-step outputs: equity, cash and gross exposure. */
@@ -142,19 +147,38 @@ export class PortfolioKernel {
   private done = 0;
   /** The arrays the last runSteps call copied outputs into (a capital move must change them too). */
   private lastOut: StepOutputs | undefined;
+  private released = false;
 
   private constructor(
-    private readonly kernel: KernelExports,
+    private readonly instance: KernelExports,
     readonly spec: PortfolioSpec,
     readonly symbols: string[],
     private readonly firstChunk: number,
     private readonly keepRecords: boolean,
     readonly fills: FillTable,
     private readonly totalSteps: number,
+    private readonly pool: KernelMemoryPool | undefined,
   ) {
-    this.view = new Float64Array(kernel.memory.buffer);
+    this.view = new Float64Array(instance.memory.buffer);
     this.fields = fieldsFor(spec);
-    this.capacity = kernel.chunkCapacity();
+    this.capacity = instance.chunkCapacity();
+  }
+
+  /** The instance, while it is not released (its memory may then hold another portfolio). */
+  private get kernel(): KernelExports {
+    if (this.released) throw new EngineError(`portfolio "${this.spec.portfolioId}": its kernel instance has been released`);
+    return this.instance;
+  }
+
+  /**
+   * Ends this portfolio's use of its instance: its memory goes back to the pool it came from (cleared,
+   * for the next portfolio of this thread). Read positions, outputs and records first; every later
+   * call throws. Without a pool, nothing is given back and the memory is collected with the instance.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.pool?.give(this.instance.memory);
   }
 
   static async create(module: WebAssembly.Module, spec: PortfolioSpec, symbols: string[],
@@ -163,7 +187,7 @@ export class PortfolioKernel {
     const firstChunk = Math.min(options.firstChunk ?? 1_024, chunkSize);
     if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new EngineError(`chunkSize must be a positive integer, got ${chunkSize}`);
     if (symbols.length === 0) throw new EngineError(`portfolio "${spec.portfolioId}" trades no symbol`);
-    const kernel = await instantiateKernel(module);
+    const kernel = await instantiateKernel(module, options.memories?.take());
     const [code, p1, p2, p3, allowShort] = strategyArgs(spec.strategy);
     const where = `portfolio "${spec.portfolioId}"`;
     ok(kernel.setStrategy(code, p1, p2, p3, allowShort ? 1 : 0), `${where}: strategy ${spec.strategy.type}`);
@@ -179,7 +203,7 @@ export class PortfolioKernel {
     if (!Number.isInteger(runSteps) || runSteps < 0) throw new EngineError(`runSteps must be a whole number, got ${runSteps}`);
     ok(kernel.start(symbols.length, spec.initialCapital, chunkSize, options.eventCapacity ?? 16_384, runSteps), `${where}: start`);
     return new PortfolioKernel(kernel, spec, symbols, firstChunk, (options.tracing ?? 'off') !== 'off',
-      options.fills ?? new FillTable(), runSteps || (options.totalSteps ?? 0));
+      options.fills ?? new FillTable(), runSteps || (options.totalSteps ?? 0), options.memories);
   }
 
   /** The kept records as objects (decoded on first access). */

@@ -3,6 +3,7 @@
 // runTradingSystem, so they give identical results.
 import type { AlignedBars } from '../data/bars.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
+import { KernelMemoryPool } from '../engine/wasm.js';
 import type { MetricsOptions } from '../analytics/metrics.js';
 import { SystemAborted, systemScratch, TradingSystem, type KeepOptions, type SystemScratch, type SystemOutcome, type SystemRunOptions, type SystemState } from './system.js';
 
@@ -72,6 +73,8 @@ export interface LocalRunOptions {
   aborted?: () => boolean;
   /** Storage for runEach to reuse across its systems (made by runEach when absent). */
   scratch?: SystemScratch;
+  /** Linear memories for runEach to pass from one finished system to the next (made by runEach when absent). */
+  memories?: KernelMemoryPool;
 }
 
 /** One system's run options, with progress reported under its portfolio id. */
@@ -116,9 +119,10 @@ export class LocalSession {
     // Every-step series that are kept need arrays of their own; sampled ones can share scratch storage.
     const everyStep = (options.keep?.equity ?? 'bar') === 'bar';
     const scratch = everyStep ? undefined : options.scratch ?? systemScratch(bars.timestamps.length);
+    const memories = options.memories ?? new KernelMemoryPool();
     for (const spec of specs) {
       try {
-        const system = await TradingSystem.create(module, spec, bars, { ...systemOptions(spec, options), scratch });
+        const system = await TradingSystem.create(module, spec, bars, { ...systemOptions(spec, options), scratch, memories });
         system.advance(bars.timestamps.length);
         results.push(system.finish());
       } catch (e) {

@@ -5,6 +5,7 @@ import { computeMetrics, type MetricsOptions, type PortfolioMetrics } from '../a
 import type { AlignedBars } from '../data/bars.js';
 import { PortfolioKernel, stepOutputs, type PositionState, type StepOutputs } from '../engine/portfolio.js';
 import { FillTable } from '../engine/records.js';
+import type { KernelMemoryPool } from '../engine/wasm.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
 
 /** How much of each portfolio's output is kept (memory follows this, not the number of bars). */
@@ -69,6 +70,11 @@ export interface SystemRunOptions {
    * share storage.
    */
   scratch?: SystemScratch;
+  /**
+   * Where the system's kernel memory comes from, and goes back to when `finish()` has read it (for a
+   * thread running systems one after another; see KernelMemoryPool). Default: a fresh memory.
+   */
+  memories?: KernelMemoryPool;
 }
 
 /** Reusable per-step arrays (one value per step of the run, at least) and a fill table. */
@@ -173,7 +179,8 @@ export class TradingSystem {
       throw new RangeError(`scratch outputs hold ${Math.min(scratch.equity.length, scratch.cash.length, scratch.gross.length)} steps; the run has ${steps}`);
     }
     scratch?.fills.clear();
-    const engine = await PortfolioKernel.create(module, spec, symbols, { tracing: options.tracing, totalSteps: steps, fills: scratch?.fills });
+    const engine = await PortfolioKernel.create(module, spec, symbols,
+      { tracing: options.tracing, totalSteps: steps, fills: scratch?.fills, memories: options.memories });
     return new TradingSystem(spec, engine, bars, symbols, options);
   }
 
@@ -222,12 +229,14 @@ export class TradingSystem {
       ? Object.fromEntries((['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const)
         .map((f) => [f, table.column(f).slice()])) as unknown as FillColumns
       : undefined;
-    return {
+    const outcome: SystemOutcome = {
       status: 'ok', portfolioId: spec.portfolioId, namespace: spec.namespace, initialCapital: spec.initialCapital, symbols: this.symbols,
       sampledAt: at, equity: gather(out.equity, at, copy), cash: gather(out.cash, at, copy), gross: gather(out.gross, at, copy),
       finalEquity: steps ? out.equity[steps - 1] : spec.initialCapital, flows: this.flows, metrics,
       fills, fillCount: table.length, recordData: engine.log.raw().slice(), positions: engine.positions(), halted: engine.halted,
     };
+    engine.release(); // everything above is read: the memory can go to the next system of this thread
+    return outcome;
   }
 }
 

@@ -24,6 +24,18 @@ describe('ABI', () => {
       .toEqual([abi.REASON_MAX_POSITION_VALUE, abi.REASON_MAX_POSITION_SIZE, abi.REASON_MAX_GROSS_EXPOSURE, abi.REASON_MAX_DRAWDOWN]);
   });
 
+  it('imports its memory (so a thread can hand a cleared one to its next instance) and exports it', async () => {
+    const module = await kernelModule();
+    expect(WebAssembly.Module.imports(module)).toEqual([
+      { module: 'env', name: 'abort', kind: 'function' },
+      { module: 'env', name: 'memory', kind: 'memory' },
+    ]);
+    expect(WebAssembly.Module.exports(module)).toContainEqual({ name: 'memory', kind: 'memory' });
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = await instantiateKernel(module, memory);
+    expect(k.memory).toBe(memory);
+  });
+
   it('the built kernel reports the same ABI version', async () => {
     const k = await instantiateKernel(await kernelModule());
     expect(k.abiVersion()).toBe(abi.ABI_VERSION);
