@@ -9,7 +9,7 @@ import {
   type SystemFailure, type WorkerPoolOptions,
 } from '../src/workflow/executor.js';
 import type { SystemOutcome, SystemState } from '../src/workflow/system.js';
-import type { Spawn, SpawnedWorker } from './spawn.js';
+import { unlessDead, type Spawn, type SpawnedWorker } from './spawn.js';
 
 /** Splits systems over n workers, largest first onto the least loaded (cost = symbols traded). */
 export function assignSystems(systems: PortfolioSpec[], allSymbols: string[], n: number): number[][] {
@@ -136,7 +136,7 @@ export class WorkerPool implements Executor {
       const out = await Promise.race([Promise.all([...alive].map(async (w) => {
         const worker = await this.worker(w);
         try {
-          return [w, await Promise.race([call(worker, w), worker.died.then((e) => Promise.reject(e))])] as const;
+          return [w, await unlessDead(worker, call(worker, w))] as const;
         } catch (e) {
           if (aborted) return [w, undefined] as const;
           if ((e as Error).name === 'AbortError') throw e;
@@ -177,5 +177,5 @@ export class WorkerPool implements Executor {
 async function isResponsive(worker: SpawnedWorker): Promise<boolean> {
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000));
   const alive = worker.api.close(-1).then(() => true, () => false);
-  return Promise.race([alive, timeout, worker.died.then(() => false)]);
+  return Promise.race([unlessDead(worker, alive), timeout]).catch(() => false);
 }

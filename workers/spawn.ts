@@ -11,6 +11,35 @@ export interface SpawnedWorker {
   terminate(): void;
 }
 
+/**
+ * `call`, or the worker's death if that comes first. Not a Promise.race with `died`: a promise that
+ * never settles keeps every reaction added to it, and each would keep its call's scope (in the pool,
+ * every result of every run) for as long as the worker lives. The reaction added here is dropped when
+ * the call settles.
+ */
+export function unlessDead<T>(worker: { died: Promise<Error> }, call: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const watch = deathWatchers.get(worker.died) ?? watchDeath(worker.died);
+    watch.add(reject);
+    call.then((value) => { watch.delete(reject); resolve(value); }, (error) => { watch.delete(reject); reject(error); });
+  });
+}
+
+/** @internal Calls still waiting on this worker's death (0 once they have all settled). */
+export function deathWatcherCount(worker: { died: Promise<Error> }): number {
+  return deathWatchers.get(worker.died)?.size ?? 0;
+}
+
+/** Who is waiting on each worker's death: one reaction on `died`, however many calls. */
+const deathWatchers = new WeakMap<Promise<Error>, Set<(error: Error) => void>>();
+
+function watchDeath(died: Promise<Error>): Set<(error: Error) => void> {
+  const watchers = new Set<(error: Error) => void>();
+  deathWatchers.set(died, watchers);
+  void died.then((error) => { for (const reject of watchers) reject(error); watchers.clear(); });
+  return watchers;
+}
+
 export type Spawn = () => Promise<SpawnedWorker>;
 
 export const inBrowser = typeof (globalThis as { window?: unknown }).window !== 'undefined' ||
