@@ -61,30 +61,6 @@ export async function benchScaling(bars: AlignedBars, log: (s: string) => void) 
   // Start the workers once (module loading is start-up cost, reported apart from the runs).
   const warm = await measured(() => Promise.all([pools[1], pools[2]].map((p) => runBacktest(configOf(variants(2)), { bars, executor: p }))));
   log(`worker start-up (3 workers, first run of 2 systems each): ${warm.ms.toFixed(0)} ms`);
-  // 2 workers against 1 on the same 100 systems, before the rows (after them, every pool run of this
-  // process measured about 1.5× slower than in a fresh one): one untimed run on each pool, so both pools'
-  // code is optimized, then alternate, median of 3.
-  const hundred = configOf(variants(100));
-  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
-  const speedupWith = async (keep: KeepOptions) => {
-    for (const pool of [pools[1], pools[2]]) await runBacktest(hundred, { bars, executor: pool, keep });
-    const ones: number[] = [];
-    const twos: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      ones.push((await measured(() => runBacktest(hundred, { bars, executor: pools[1], keep }))).ms);
-      twos.push((await measured(() => runBacktest(hundred, { bars, executor: pools[2], keep }))).ms);
-    }
-    return { one: mid(ones), two: mid(twos), speedup: Number((mid(ones) / mid(twos)).toFixed(2)) };
-  };
-  const kept = await speedupWith({ equity: 'daily' });
-  log(`100 systems (daily equity, fills kept): 1 worker ${kept.one.toFixed(0)} ms, 2 workers ${kept.two.toFixed(0)} ms (medians of 3) → speedup ${kept.speedup}×`);
-  // The same without fills: the main thread then receives little, which shows the workers' own scaling.
-  const bare = await speedupWith({ equity: 'daily', fills: false });
-  log(`100 systems (daily equity, no fills kept): 1 worker ${bare.one.toFixed(0)} ms, 2 workers ${bare.two.toFixed(0)} ms → speedup ${bare.speedup}×`);
-  // What this machine allows 2 workers over 1 at all, measured right after (a VM's ceiling drifts), for a
-  // loop in registers and one streaming through memory.
-  const ceiling = await measureCeiling();
-  log(`this machine's ceiling for 2 workers over 1: ${ceiling.compute_speedup_2_over_1}× (compute loop), ${ceiling.stream_speedup_2_over_1}× (memory-streaming loop)`);
   const rows: ScalingRow[] = [];
   const check = (a: RunResult, b: RunResult) => {
     for (const id of Object.keys(a.portfolios)) {
@@ -107,6 +83,29 @@ export async function benchScaling(bars: AlignedBars, log: (s: string) => void) 
     log(`${String(n).padStart(5)} systems (${row.keep}): inline ${row.inline_ms ?? '—'} ms, 2 workers ${row.workers_ms} ms, ` +
       `${(row.bars_per_s_workers / 1e6).toFixed(0)} M portfolio-bars/s, peak RSS +${row.peak_rss_mb_inline ?? '—'} / +${row.peak_rss_mb_workers} MB`);
   }
+  // 2 workers against 1 on the same 100 systems: one untimed run on each pool, so both pools' code is
+  // optimized, then alternate, median of 3.
+  const hundred = configOf(variants(100));
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+  const speedupWith = async (keep: KeepOptions) => {
+    for (const pool of [pools[1], pools[2]]) await runBacktest(hundred, { bars, executor: pool, keep });
+    const ones: number[] = [];
+    const twos: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      ones.push((await measured(() => runBacktest(hundred, { bars, executor: pools[1], keep }))).ms);
+      twos.push((await measured(() => runBacktest(hundred, { bars, executor: pools[2], keep }))).ms);
+    }
+    return { one: mid(ones), two: mid(twos), speedup: Number((mid(ones) / mid(twos)).toFixed(2)) };
+  };
+  const kept = await speedupWith({ equity: 'daily' });
+  log(`100 systems (daily equity, fills kept): 1 worker ${kept.one.toFixed(0)} ms, 2 workers ${kept.two.toFixed(0)} ms (medians of 3) → speedup ${kept.speedup}×`);
+  // The same without fills: the main thread then receives little, which shows the workers' own scaling.
+  const bare = await speedupWith({ equity: 'daily', fills: false });
+  log(`100 systems (daily equity, no fills kept): 1 worker ${bare.one.toFixed(0)} ms, 2 workers ${bare.two.toFixed(0)} ms → speedup ${bare.speedup}×`);
+  // What this machine allows 2 workers over 1 at all, measured right after (a VM's ceiling drifts), for a
+  // loop in registers and one streaming through memory.
+  const ceiling = await measureCeiling();
+  log(`this machine's ceiling for 2 workers over 1: ${ceiling.compute_speedup_2_over_1}× (compute loop), ${ceiling.stream_speedup_2_over_1}× (memory-streaming loop)`);
   const speedup = kept.speedup;
   // Memory per added portfolio beyond its kept outputs: 1000 systems keeping daily equity only.
   const thousand = rows.find((r) => r.systems === 1000)!;
