@@ -82,7 +82,7 @@ export function momentumPass(close: usize, dir: usize, ind: usize, st: usize, ri
     setDir(dir, i, d);
   }
   if (direct) {
-    d = momentumRun(close, dir, ind, lookback, n, lookback, up, down, short, d);
+    d = momentumRun(close, dir, ind, n, lookback, up, down, short, d);
     const from = n - lookback > lookback ? n - lookback : lookback;
     for (let i = from; i < n; i++) setF64(ring, (t + i - lookback) & mask, f64At(close, i));
     t += n - lookback;
@@ -112,13 +112,13 @@ function hasGap(close: usize, n: i32): bool {
 const KEEP: i32 = 2;
 
 /**
- * Momentum over steps [from, n) of a chunk without gaps, where bar t - L is close[i - L]: the same
+ * Momentum over steps [L, n) of a chunk without gaps, where bar t - L is close[i - L]: the same
  * comparisons as the scalar loop, four steps at a time. Each lane gets 1 (up), short (down) or KEEP;
  * a scan over the lanes carries the last non-KEEP code forward (two shifted selects), and lanes still
  * KEEP take the direction before the block. Returns the direction after step n - 1.
  */
-function momentumRun(close: usize, dir: usize, ind: usize, from: i32, n: i32, lookback: i32, up: f64,
-  down: f64, short: i32, d: i32): i32 {
+function momentumRun(close: usize, dir: usize, ind: usize, n: i32, lookback: i32, up: f64, down: f64,
+  short: i32, d: i32): i32 {
   const up2 = f64x2.splat(up);
   const down2 = f64x2.splat(down);
   const one4 = i32x4.splat(1);
@@ -126,7 +126,7 @@ function momentumRun(close: usize, dir: usize, ind: usize, from: i32, n: i32, lo
   const keep4 = i32x4.splat(KEEP);
   const back = <usize>lookback << 3;
   let d4 = i32x4.splat(d);
-  let i = from;
+  let i = lookback;
   for (; i + 4 <= n; i += 4) {
     const p = close + (<usize>i << 3);
     const c01 = v128.load(p);

@@ -24,7 +24,9 @@ const sessions = new Map<number, LocalSession>();
 let runEachQueue: Promise<unknown> = Promise.resolve();
 
 /** Bars and module loaded for a queue-driven run (see the pool's run()). */
-const loaded = new Map<number, { module: WebAssembly.Module; bars: ReturnType<typeof unpackBars>; scratch?: SystemScratch; memories: KernelMemoryPool }>();
+const loaded = new Map<number, { module: WebAssembly.Module; bars: ReturnType<typeof unpackBars>; scratch?: SystemScratch }>();
+/** Kernel memories passed from each finished system to the next (runEach calls run one at a time). */
+const memories = new KernelMemoryPool();
 
 function session(id: number): LocalSession {
   const s = sessions.get(id);
@@ -36,10 +38,10 @@ async function runEachNow(id: number, specs: PortfolioSpec[], options: WorkerRun
   progress?: ProgressCallback): Promise<Array<SystemOutcome | SystemFailure>> {
   const run = loaded.get(id);
   if (!run) throw new Error(`no bars loaded for run ${id} in this worker`);
-  // One set of per-step arrays and one kernel memory for every runEach call of this run (results are copied out anyway).
+  // One set of per-step arrays for every runEach call of this run (results are copied out anyway).
   run.scratch ??= systemScratch(run.bars.timestamps.length);
   const results = await LocalSession.runEach(run.module, run.bars, specs, {
-    ...options, scratch: run.scratch, memories: run.memories, onProgress: progress && ((pid, done, steps) => void progress(pid, done, steps)),
+    ...options, scratch: run.scratch, memories, onProgress: progress && ((pid, done, steps) => void progress(pid, done, steps)),
   });
   return transfer(results, results.flatMap((r) => (r.status === 'ok' ? transferablesOf(r) : [])));
 }
@@ -47,7 +49,7 @@ async function runEachNow(id: number, specs: PortfolioSpec[], options: WorkerRun
 const api = {
   /** Keeps the module and bars of run `id` for the runEach calls that follow. */
   load(id: number, module: WebAssembly.Module, packed: PackedBars): void {
-    loaded.set(id, { module, bars: unpackBars(packed), memories: new KernelMemoryPool() });
+    loaded.set(id, { module, bars: unpackBars(packed) });
   },
   unload(id: number): void {
     loaded.delete(id);

@@ -1,5 +1,5 @@
 // The engine layer on its own: load the kernel, run one portfolio, read its records.
-export { compileKernel, instantiateKernel, kernelMemory, KernelLoadError, KernelMemoryPool } from './wasm.js';
+export { compileKernel, instantiateKernel, KernelLoadError, KernelMemoryPool } from './wasm.js';
 export type { KernelExports, KernelSource } from './wasm.js';
 export { defaultKernel } from './default-kernel.js';
 export { warmKernel } from './warm.js';

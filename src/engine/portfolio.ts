@@ -4,7 +4,7 @@ import * as abi from '../../assembly/abi.js';
 import type { AlignedBars } from '../data/bars.js';
 import { FillTable, RecordLog, type TraceRecord } from './records.js';
 import type { PortfolioSpec, StrategySpec, TracingLevel } from './spec.js';
-import { instantiateKernel, KernelMemoryPool, type KernelExports } from './wasm.js';
+import { instantiateKernel, type KernelExports, type KernelMemoryPool } from './wasm.js';
 
 export interface EngineOptions {
   /** Steps per kernel call once warm (the chunk capacity). Default 16 384. */
