@@ -9,6 +9,7 @@ import {
   type SystemFailure, type WorkerPoolOptions,
 } from '../src/workflow/executor.js';
 import type { SystemOutcome, SystemState } from '../src/workflow/system.js';
+import type { HeldOutcome } from './portfolio-worker.js';
 import { unlessDead, type Spawn, type SpawnedWorker } from './spawn.js';
 
 /** Splits systems over n workers, largest first onto the least loaded (cost = symbols traded). */
@@ -55,23 +56,48 @@ export class WorkerPool implements Executor {
     const workers = Math.min(this.size, job.systems.length);
     const { each, barsFor, progress } = await this.prepare(job, Array.from({ length: workers }, () => all[0]));
     const results: Array<SystemOutcome | SystemFailure> = new Array(job.systems.length);
-    let next = 0;
-    await each((worker, w) => worker.api.load(id, job.module, barsFor(w)));
+    // Fills stay in each worker until its queue is done, then come over in one message per worker (see
+    // the worker's load()); heldBy[i] is the worker holding system i's fills.
+    const holdFills = job.keep?.fills ?? true;
+    const options = { tracing: job.tracing, keep: job.keep, metrics: job.metrics, sliceSteps: job.sliceSteps };
+    await each((worker, w) => worker.api.load(id, job.module, barsFor(w), holdFills));
     try {
-      const take = async (worker: SpawnedWorker) => {
-        for (let i = next++; i < job.systems.length; i = next++) {
-          try {
-            const [outcome] = await worker.api.runEach(id, [job.systems[i]], { tracing: job.tracing, keep: job.keep, metrics: job.metrics, sliceSteps: job.sliceSteps }, progress);
-            results[i] = outcome;
-          } catch (e) {
-            results[i] = failureOf(job.systems[i], e);
-            throw e; // the worker is gone or broken: its loops stop, the others take the rest of the queue
+      let queue = job.systems.map((_, i) => i);
+      for (let round = 0; queue.length > 0 && round < 2; round++) {
+        const heldBy = new Map<number, number>();
+        let next = 0;
+        const take = async (worker: SpawnedWorker, w: number) => {
+          for (let k = next++; k < queue.length; k = next++) {
+            const i = queue[k];
+            try {
+              const [outcome] = await worker.api.runEach(id, [job.systems[i]], options, progress);
+              results[i] = outcome;
+              if (outcome.status === 'ok' && outcome.heldFills !== undefined) heldBy.set(i, w);
+            } catch (e) {
+              results[i] = failureOf(job.systems[i], e);
+              throw e; // the worker is gone or broken: its loops stop, the others take the rest of the queue
+            }
+          }
+        };
+        await each(async (worker, w) => {
+          await Promise.all([take(worker, w), take(worker, w)]);
+        });
+        if (heldBy.size === 0) break;
+        const held = await each((worker) => worker.api.collectFills(id));
+        // A worker that died after running systems took their fills with it: those run again (once) on
+        // the workers left. The system that was running when it died is a failure, as above.
+        queue = [];
+        for (const [i, w] of heldBy) {
+          const { heldFills, ...outcome } = results[i] as HeldOutcome;
+          const fills = held[w]?.[heldFills!];
+          if (fills) results[i] = { ...outcome, fills };
+          else {
+            results[i] = failureOf(job.systems[i], new Error('its worker stopped before returning its fills'));
+            queue.push(i);
           }
         }
-      };
-      await each(async (worker) => {
-        await Promise.all([take(worker), take(worker)]);
-      });
+        queue.sort((a, b) => a - b);
+      }
     } finally {
       await each((worker) => worker.api.unload(id)).catch(() => {});
     }

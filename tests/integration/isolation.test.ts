@@ -14,7 +14,8 @@ import type { FolioEvent } from '../../src/events/event.js';
 import { EventTracer } from '../../src/events/tracer.js';
 import { IsolationValidator } from '../../src/workflow/isolation.js';
 import { runBacktest, type PortfolioOk, type RunResult } from '../../src/workflow/run.js';
-import { createWorkerPool } from '../../workers/index.js';
+import { createWorkerPool, WorkerPool } from '../../workers/index.js';
+import { spawnNodeWorker, type Spawn } from '../../workers/spawn.js';
 import { kernelModule } from '../helpers/kernel.js';
 
 const bars = alignBars(generateBars({ symbols: ['SPY', 'QQQ'], bars: 6_000, interval: '1m', seed: 17 }));
@@ -334,4 +335,59 @@ describe('isolation by result', () => {
       expect(s.positions).toEqual(full.positions);
     }
   });
+
+  it('26. a worker that dies after running systems, before returning their fills: they run again on the workers left', async () => {
+    // Fills stay in their worker until its queue is done (one message per worker, see the worker's load()).
+    // The first worker spawned dies when asked for them; the other reruns its systems.
+    const pool = sabotagedPool(2);
+    try {
+      const r = await runBacktest(configOf(ten), { bars, executor: pool.pool });
+      expect(pool.deaths()).toBe(1);
+      const inline = await runBacktest(configOf(ten), { bars, executor: 'inline' });
+      for (const spec of ten) expectSamePortfolio(ok(r, spec.portfolioId), ok(inline, spec.portfolioId));
+      // The pool replaces the dead worker for the next run.
+      const again = await runBacktest(configOf(ten.slice(0, 3)), { bars, executor: pool.pool });
+      for (const spec of ten.slice(0, 3)) expectSamePortfolio(ok(again, spec.portfolioId), ok(inline, spec.portfolioId));
+    } finally {
+      await pool.pool.dispose();
+    }
+  });
+
+  it('27. with no worker left to run them again, those systems are reported failed, not returned without fills', async () => {
+    const pool = sabotagedPool(1);
+    try {
+      const r = await runBacktest(configOf(ten.slice(0, 4)), { bars, executor: pool.pool });
+      for (const spec of ten.slice(0, 4)) {
+        expect(r.portfolios[spec.portfolioId]).toMatchObject({ status: 'failed', error: 'its worker stopped before returning its fills' });
+      }
+      // Without fills to hold, nothing is lost with the worker.
+      const bare = await runBacktest(configOf(ten.slice(0, 4)), { bars, executor: pool.pool, keep: { fills: false } });
+      for (const spec of ten.slice(0, 4)) expect(ok(bare, spec.portfolioId).fillCount).toBeGreaterThan(0);
+    } finally {
+      await pool.pool.dispose();
+    }
+  });
 });
+
+/** A Node worker pool whose first worker dies when asked for the fills it holds. */
+function sabotagedPool(size: number) {
+  let spawned = 0;
+  let deaths = 0;
+  const spawn: Spawn = async () => {
+    const worker = await spawnNodeWorker();
+    if (spawned++ > 0) return worker;
+    const api = new Proxy(worker.api, {
+      get(target, key) {
+        if (key !== 'collectFills') return Reflect.get(target, key);
+        return () => {
+          deaths++;
+          worker.terminate();
+          return new Promise(() => {}); // never answered: the pool learns of the death from `died`
+        };
+      },
+    });
+    return { ...worker, api };
+  };
+  return { pool: new WorkerPool(spawn, { size }), deaths: () => deaths };
+}
+
