@@ -279,25 +279,39 @@ class ReturnSums implements BlockPass {
 }
 
 /**
- * Pass 2: squared deviations from the mean of pass 1 (two-pass for accuracy), and squared shortfalls below
- * rfPeriod. A base ≤ 0 made the mean NaN, and with it every ratio built here, so it needs no check.
+ * Pass 2, over the same returns and the equity net of flows:
+ * - squared deviations from the mean of pass 1 (two passes, for accuracy), and squared shortfalls below
+ *   rfPeriod. A base ≤ 0 made the mean NaN, and with it every ratio built here, so it needs no check;
+ * - drawdowns from the running peak (the initial capital counts as a peak at step 0).
+ * One loop for both: each reads the equity and the flows once (two loops were a tenth of a system's time).
  */
-class Dispersion implements BlockPass {
+class DispersionAndDrawdowns implements BlockPass {
   squares = 0;
   downside = 0;
+  maxDrawdown = 0;
+  /** The largest fall from a running peak, in currency. */
+  maxLoss = 0;
+  squaredDrawdowns = 0;
+  readonly longest = new LongestSpell();
   private prev: number;
+  private peak: number;
+  private peakStep = 0;
+  private under = false;
 
   constructor(private readonly equity: Float64Array, private readonly flows: FlowCursor, initialCapital: number,
-    private readonly mean: number, private readonly rfPeriod: number) {
+    private readonly mean: number, private readonly rfPeriod: number, private readonly timestamps: Float64Array) {
     this.prev = initialCapital;
+    this.peak = initialCapital;
   }
 
   add(from: number, to: number): void {
-    const { equity, flows, mean, rfPeriod } = this;
-    let { squares, downside, prev } = this;
+    const { equity, flows, mean, rfPeriod, timestamps, longest } = this;
+    let { squares, downside, prev, maxDrawdown, maxLoss, squaredDrawdowns, peak, peakStep, under } = this;
     for (let t = from; t < to; t++) {
       const e = equity[t];
-      const r = (e - flows.at(t)) / prev - 1;
+      const flow = flows.at(t);
+      const before = e - flow; // the equity the step earned, before any capital moved
+      const r = before / prev - 1;
       const dev = r - mean;
       squares += dev * dev;
       const excess = r - rfPeriod;
@@ -306,34 +320,7 @@ class Dispersion implements BlockPass {
       const below = (excess - Math.abs(excess)) * 0.5;
       downside += excess === Infinity ? 0 : below * below;
       prev = e;
-    }
-    Object.assign(this, { squares, downside, prev });
-  }
-}
 
-/** Pass 3: drawdowns from the running peak (the initial capital counts as a peak at step 0). */
-class Drawdowns implements BlockPass {
-  maxDrawdown = 0;
-  /** The largest fall from a running peak, in currency. */
-  maxLoss = 0;
-  squaredDrawdowns = 0;
-  readonly longest = new LongestSpell();
-  private peak: number;
-  private peakStep = 0;
-  private under = false;
-
-  constructor(private readonly equity: Float64Array, private readonly flows: FlowCursor, initialCapital: number,
-    private readonly timestamps: Float64Array) {
-    this.peak = initialCapital;
-  }
-
-  add(from: number, to: number): void {
-    const { equity, flows, timestamps, longest } = this;
-    let { maxDrawdown, maxLoss, squaredDrawdowns, peak, peakStep, under } = this;
-    for (let t = from; t < to; t++) {
-      const e = equity[t];
-      const flow = flows.at(t);
-      const before = e - flow; // the equity the step earned, before any capital moved
       if (before >= peak) {
         if (under) longest.consider(timestamps, peakStep, t, true);
         under = false;
@@ -349,7 +336,7 @@ class Drawdowns implements BlockPass {
       // A deposit is not a gain and a withdrawal not a loss: the peak moves with the capital.
       if (flow !== 0) peak = before > 0 ? peak * (e / before) : Math.max(peak, e);
     }
-    Object.assign(this, { maxDrawdown, maxLoss, squaredDrawdowns, peak, peakStep, under });
+    Object.assign(this, { squares, downside, prev, maxDrawdown, maxLoss, squaredDrawdowns, peak, peakStep, under });
   }
 
   /** The longest spell, counting one still open at the last step. */
@@ -729,7 +716,8 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
   const { exposed, sumEquity } = sums;
   const [sumReturn, wealth] = sums.badBases ? [NaN, NaN] : [sums.sumReturn, sums.wealth];
   const mean = sumReturn / n;
-  const { squares, downside } = inBlocks(new Dispersion(equity, new FlowCursor(flows), initialCapital, mean, rfPeriod), n);
+  const pass2 = inBlocks(new DispersionAndDrawdowns(equity, new FlowCursor(flows), initialCapital, mean, rfPeriod, timestamps), n);
+  const { squares, downside } = pass2;
   const meanExcess = mean - rfPeriod;
   let std = n >= 2 ? Math.sqrt(squares / (n - 1)) : NaN;
   if (std <= NOISE * Math.abs(mean)) std = 0;
@@ -750,9 +738,8 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
     if (!Number.isFinite(cagr)) cagr = NaN; // too short a run to annualize
   }
 
-  const drawdowns = inBlocks(new Drawdowns(equity, new FlowCursor(flows), initialCapital, timestamps), n);
-  const { maxDrawdown, maxLoss, squaredDrawdowns } = drawdowns;
-  const longest = drawdowns.longestSpell(n - 1);
+  const { maxDrawdown, maxLoss, squaredDrawdowns } = pass2;
+  const longest = pass2.longestSpell(n - 1);
   const calmar = maxDrawdown > 0 && cagr === cagr ? cagr / maxDrawdown : NaN;
   const ulcerIndex = n > 0 ? Math.sqrt(squaredDrawdowns / n) : NaN;
   const recoveryFactor = maxLoss > 0 ? (finalEquity - initialCapital - netFlow) / maxLoss : NaN;
