@@ -354,12 +354,14 @@ describe('isolation by result', () => {
   });
 
   it('27. with no worker left to run them again, those systems are reported failed, not returned without fills', async () => {
-    const pool = sabotagedPool(1);
+    // Both workers die when asked for their fills.
+    const pool = sabotagedPool(2, { all: true });
     try {
       const r = await runBacktest(configOf(ten.slice(0, 4)), { bars, executor: pool.pool });
       for (const spec of ten.slice(0, 4)) {
         expect(r.portfolios[spec.portfolioId]).toMatchObject({ status: 'failed', error: 'its worker stopped before returning its fills' });
       }
+      expect(pool.deaths()).toBe(2);
       // Without fills to hold, nothing is lost with the worker.
       const bare = await runBacktest(configOf(ten.slice(0, 4)), { bars, executor: pool.pool, keep: { fills: false } });
       for (const spec of ten.slice(0, 4)) expect(ok(bare, spec.portfolioId).fillCount).toBeGreaterThan(0);
@@ -367,15 +369,27 @@ describe('isolation by result', () => {
       await pool.pool.dispose();
     }
   });
+
+  it('28. a single worker holds nothing back: its results come as each system ends', async () => {
+    // One worker leaves this thread a core of its own, so the pool does not ask it for held fills.
+    const pool = sabotagedPool(1);
+    try {
+      const r = await runBacktest(configOf(ten.slice(0, 4)), { bars, executor: pool.pool });
+      expect(pool.deaths()).toBe(0);
+      for (const spec of ten.slice(0, 4)) expectSamePortfolio(ok(r, spec.portfolioId), await alone(spec));
+    } finally {
+      await pool.pool.dispose();
+    }
+  });
 });
 
-/** A Node worker pool whose first worker dies when asked for the fills it holds. */
-function sabotagedPool(size: number) {
+/** A Node worker pool whose first worker (or every worker) dies when asked for the fills it holds. */
+function sabotagedPool(size: number, { all = false } = {}) {
   let spawned = 0;
   let deaths = 0;
   const spawn: Spawn = async () => {
     const worker = await spawnNodeWorker();
-    if (spawned++ > 0) return worker;
+    if (spawned++ > 0 && !all) return worker;
     const api = new Proxy(worker.api, {
       get(target, key) {
         if (key !== 'collectFills') return Reflect.get(target, key);
