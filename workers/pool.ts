@@ -100,7 +100,6 @@ export class WorkerPool implements Executor {
             queue.push(i);
           }
         }
-        queue.sort((a, b) => a - b);
       }
     } finally {
       await each((worker) => worker.api.unload(id)).catch(() => {});

@@ -9,7 +9,7 @@ import type { PortfolioSpec, TracingLevel } from '../src/engine/spec.js';
 import { KernelMemoryPool } from '../src/engine/wasm.js';
 import { LocalSession, type CashMove, type SystemFailure } from '../src/workflow/executor.js';
 import {
-  SystemAborted, systemScratch, transferablesOf, type FillColumns, type KeepOptions, type SystemOutcome, type SystemScratch, type SystemState,
+  fillBuffersOf, SystemAborted, systemScratch, transferablesOf, type FillColumns, type KeepOptions, type SystemOutcome, type SystemScratch, type SystemState,
 } from '../src/workflow/system.js';
 
 export interface WorkerRunOptions {
@@ -26,11 +26,6 @@ export type ProgressCallback = (portfolioId: string, stepsDone: number, steps: n
  * their index in what that call returns.
  */
 export type HeldOutcome = SystemOutcome & { heldFills?: number };
-
-/** The buffers of held fill columns, for a transfer list. */
-function fillBuffers(held: FillColumns[]): ArrayBuffer[] {
-  return held.flatMap((columns) => Object.values(columns).map((a) => a.buffer as ArrayBuffer));
-}
 
 const sessions = new Map<number, LocalSession>();
 /** runEach calls run one after another, in order of arrival (they share the run's scratch storage). */
@@ -89,7 +84,7 @@ const api = {
     if (!run?.held) throw new Error(`run ${id} holds no fills in this worker`);
     const { held } = run;
     run.held = [];
-    return transfer(held, fillBuffers(held));
+    return transfer(held, held.flatMap(fillBuffersOf));
   },
   unload(id: number): void {
     loaded.delete(id);

@@ -248,8 +248,14 @@ export async function runTradingSystem(module: WebAssembly.Module, spec: Portfol
   return system.finish();
 }
 
+/** The buffers of fill columns, for a transfer list. */
+export function fillBuffersOf(fills: FillColumns): ArrayBuffer[] {
+  return Object.values(fills).map((a) => a.buffer as ArrayBuffer);
+}
+
 /** The typed arrays of an outcome, for a transfer list. */
 export function transferablesOf(outcome: SystemOutcome): ArrayBuffer[] {
-  const arrays = [outcome.equity, outcome.cash, outcome.gross, outcome.sampledAt, outcome.recordData, ...Object.values(outcome.fills ?? {})];
-  return arrays.filter((a): a is Float64Array => a !== undefined).map((a) => a.buffer as ArrayBuffer);
+  const arrays = [outcome.equity, outcome.cash, outcome.gross, outcome.sampledAt, outcome.recordData];
+  const own = arrays.filter((a): a is Float64Array => a !== undefined).map((a) => a.buffer as ArrayBuffer);
+  return outcome.fills ? [...own, ...fillBuffersOf(outcome.fills)] : own;
 }
