@@ -5,11 +5,11 @@ import { proxy, transfer } from 'comlink';
 import { canShareMemory, packBars, type PackedBars } from '../src/data/pack.js';
 import type { PortfolioSpec } from '../src/engine/spec.js';
 import {
-  abortError, defaultPoolSize, failureOf, type CashMove, type Executor, type ExecutorJob, type ExecutorSession,
+  abortError, defaultPoolSize, failureOf, WorkersUnavailable, type CashMove, type Executor, type ExecutorJob, type ExecutorSession,
   type SystemFailure, type WorkerPoolOptions,
 } from '../src/workflow/executor.js';
 import type { SystemOutcome, SystemState } from '../src/workflow/system.js';
-import type { HeldOutcome } from './portfolio-worker.js';
+import type { HeldOutcome } from './worker-api.js';
 import { unlessDead, type Spawn, type SpawnedWorker } from './spawn.js';
 
 /** Splits systems over n workers, largest first onto the least loaded (cost = symbols traded). */
@@ -34,14 +34,49 @@ export class WorkerPool implements Executor {
   /** Workers by index, as promises so concurrent sessions never spawn the same one twice. */
   private readonly workers: Array<Promise<SpawnedWorker> | undefined> = [];
   private disposed = false;
+  private readonly idleMs: number | undefined;
+  /** Runs and lockstep sessions in progress: while any is, the workers keep a Node process alive. */
+  private busy = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Workers that have answered a call: a worker that dies before its first answer never started. */
+  private readonly started = new WeakSet<SpawnedWorker>();
 
   constructor(private readonly spawn: Spawn, options: WorkerPoolOptions = {}) {
     this.size = options.size ?? defaultPoolSize();
     if (!Number.isInteger(this.size) || this.size < 1) throw new RangeError(`worker pool size must be a whole number ≥ 1, got ${options.size}`);
+    if (options.idleMs !== undefined && !(options.idleMs >= 0)) throw new RangeError(`idleMs must be ≥ 0, got ${options.idleMs}`);
+    this.idleMs = options.idleMs;
   }
 
   private worker(i: number): Promise<SpawnedWorker> {
-    return (this.workers[i] ??= this.spawn());
+    return (this.workers[i] ??= this.spawn().then((worker) => {
+      worker.hold?.(this.busy > 0);
+      return worker;
+    }));
+  }
+
+  /** Marks the start of a run; returns its end, which lets the workers go idle once nothing else runs. */
+  private enter(): () => void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.busy++ === 0) this.holdAll(true);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      if (--this.busy > 0) return;
+      this.holdAll(false);
+      if (this.idleMs === undefined || this.disposed) return;
+      this.idleTimer = setTimeout(() => {
+        if (this.busy > 0) return;
+        for (let w = 0; w < this.workers.length; w++) this.drop(w);
+      }, this.idleMs);
+      (this.idleTimer as { unref?: () => void }).unref?.(); // an idle pool never keeps Node alive
+    };
+  }
+
+  private holdAll(busy: boolean): void {
+    for (const worker of this.workers) void worker?.then((w) => w.hold?.(busy), () => {});
   }
 
   /**
@@ -51,10 +86,19 @@ export class WorkerPool implements Executor {
    * waiting when one ends (the worker runs them one after the other: one instance alive at a time).
    */
   async run(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
+    const leave = this.enter();
+    try {
+      return await this.runQueued(job);
+    } finally {
+      leave();
+    }
+  }
+
+  private async runQueued(job: ExecutorJob): Promise<Array<SystemOutcome | SystemFailure>> {
     const id = nextSession++;
     const all = [job.systems.map((_, i) => i)];
     const workers = Math.min(this.size, job.systems.length);
-    const { each, barsFor, progress } = await this.prepare(job, Array.from({ length: workers }, () => all[0]));
+    const { each, barsFor, progress, noneStarted } = await this.prepare(job, Array.from({ length: workers }, () => all[0]));
     const results: Array<SystemOutcome | SystemFailure> = new Array(job.systems.length);
     // With two workers or more, fills stay in each worker until its queue is done, then come over in one
     // message per worker (see the worker's load()); heldBy[i] is the worker holding system i's fills. One
@@ -63,6 +107,7 @@ export class WorkerPool implements Executor {
     const holdFills = (job.keep?.fills ?? true) && workers > 1;
     const options = { tracing: job.tracing, keep: job.keep, metrics: job.metrics, sliceSteps: job.sliceSteps };
     await each((worker, w) => worker.api.load(id, job.module, barsFor(w), holdFills));
+    noneStarted();
     try {
       let queue = job.systems.map((_, i) => i);
       for (let round = 0; queue.length > 0 && round < 2; round++) {
@@ -111,25 +156,40 @@ export class WorkerPool implements Executor {
 
   /** Lockstep sessions, for runs that move capital between portfolios. */
   async open(job: ExecutorJob): Promise<ExecutorSession> {
-    const id = nextSession++;
-    const groups = assignSystems(job.systems, job.bars.symbols, this.size);
-    const { each, failed, barsFor, progress } = await this.prepare(job, groups);
-    await each((worker, w) => worker.api.open(id, job.module, barsFor(w), groups[w].map((i) => job.systems[i]),
-      { tracing: job.tracing, keep: job.keep, metrics: job.metrics, sliceSteps: job.sliceSteps }, progress));
-    const ownerOf = new Map<string, number>();
-    groups.forEach((g, w) => g.forEach((i) => ownerOf.set(job.systems[i].portfolioId, w)));
-    return {
-      advance: async (to: number): Promise<SystemState[]> => (await each((worker) => worker.api.advance(id, to))).flatMap((s) => s ?? []),
-      adjust: async (moves: CashMove[]): Promise<void> => {
-        await each((worker, w) => worker.api.adjust(id, moves.filter((m) => ownerOf.get(m.portfolioId) === w)));
-      },
-      finish: async () => {
-        const outcomes = await each((worker) => worker.api.finish(id));
-        const results: Array<SystemOutcome | SystemFailure> = new Array(job.systems.length);
-        groups.forEach((g, w) => g.forEach((i, k) => (results[i] = failed.get(i) ?? outcomes[w]![k])));
-        return results;
-      },
+    const leave = this.enter();
+    // A session that throws is over (the caller does not go on with it); one that finishes, too.
+    const ending = <A extends unknown[], T>(call: (...args: A) => Promise<T>, last = false) => async (...args: A): Promise<T> => {
+      try {
+        return await call(...args);
+      } catch (e) {
+        leave();
+        throw e;
+      } finally {
+        if (last) leave();
+      }
     };
+    return ending(async () => {
+      const id = nextSession++;
+      const groups = assignSystems(job.systems, job.bars.symbols, this.size);
+      const { each, failed, barsFor, progress, noneStarted } = await this.prepare(job, groups);
+      await each((worker, w) => worker.api.open(id, job.module, barsFor(w), groups[w].map((i) => job.systems[i]),
+        { tracing: job.tracing, keep: job.keep, metrics: job.metrics, sliceSteps: job.sliceSteps }, progress));
+      noneStarted();
+      const ownerOf = new Map<string, number>();
+      groups.forEach((g, w) => g.forEach((i) => ownerOf.set(job.systems[i].portfolioId, w)));
+      return {
+        advance: ending(async (to: number): Promise<SystemState[]> => (await each((worker) => worker.api.advance(id, to))).flatMap((s) => s ?? [])),
+        adjust: ending(async (moves: CashMove[]): Promise<void> => {
+          await each((worker, w) => worker.api.adjust(id, moves.filter((m) => ownerOf.get(m.portfolioId) === w)));
+        }),
+        finish: ending(async () => {
+          const outcomes = await each((worker) => worker.api.finish(id));
+          const results: Array<SystemOutcome | SystemFailure> = new Array(job.systems.length);
+          groups.forEach((g, w) => g.forEach((i, k) => (results[i] = failed.get(i) ?? outcomes[w]![k])));
+          return results;
+        }, true),
+      };
+    })();
   }
 
   /**
@@ -161,17 +221,22 @@ export class WorkerPool implements Executor {
     });
 
     /** Calls every live worker; a worker that dies takes only its own systems with it. */
+    let startError: unknown;
     const each = async <T>(call: (worker: SpawnedWorker, w: number) => Promise<T>): Promise<Array<T | undefined>> => {
       const out = await Promise.race([Promise.all([...alive].map(async (w) => {
-        const worker = await this.worker(w);
+        let worker: SpawnedWorker | undefined;
         try {
-          return [w, await unlessDead(worker, call(worker, w))] as const;
+          worker = await this.worker(w);
+          const value = await unlessDead(worker, call(worker, w));
+          this.started.add(worker);
+          return [w, value] as const;
         } catch (e) {
           if (aborted) return [w, undefined] as const;
           if ((e as Error).name === 'AbortError') throw e;
+          if (!worker || !this.started.has(worker)) startError ??= e;
           for (const i of groups[w]) if (!failed.has(i)) failed.set(i, failureOf(job.systems[i], e));
           alive.delete(w);
-          if (!(await isResponsive(worker))) this.drop(w);
+          if (!worker || !(await isResponsive(worker))) this.drop(w);
           return [w, undefined] as const;
         }
       })), abort]);
@@ -188,7 +253,13 @@ export class WorkerPool implements Executor {
       const packed = packBars(job.bars, { symbols: used.length ? used : job.bars.symbols });
       return transfer(packed, [packed.buffer as ArrayBuffer]);
     };
-    return { each, groups, failed, barsFor, progress };
+    /** After the first call to every worker: throws WorkersUnavailable when not one of them started. */
+    const noneStarted = () => {
+      if (alive.size > 0) return;
+      const reason = startError instanceof Error ? startError.message : String(startError ?? 'no worker answered');
+      throw new WorkersUnavailable(reason);
+    };
+    return { each, groups, failed, barsFor, progress, noneStarted };
   }
 
   private drop(w: number): void {
@@ -198,6 +269,7 @@ export class WorkerPool implements Executor {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    clearTimeout(this.idleTimer);
     for (let w = 0; w < this.workers.length; w++) this.drop(w);
   }
 }

@@ -202,6 +202,16 @@ export class InlineExecutor implements Executor {
 export interface WorkerPoolOptions {
   /** Number of workers; default clamp(hardwareConcurrency − 1, 1, 4). */
   size?: number;
+  /**
+   * Milliseconds without work after which the workers are stopped (the pool stays usable and starts
+   * them again on the next run). Default: never, for pools you create; 30 s for the default pool.
+   */
+  idleMs?: number;
+}
+
+/** No worker of a pool could start (blocked by a CSP, a missing worker file, no Worker at all). */
+export class WorkersUnavailable extends Error {
+  override name = 'WorkersUnavailable';
 }
 
 type PoolFactory = (options: WorkerPoolOptions) => Executor;
@@ -221,6 +231,43 @@ export function createRegisteredPool(options: WorkerPoolOptions = {}): Executor 
     throw new Error("executor 'workers' needs the worker pool: import 'foliolab' (not 'foliolab/core'), or pass an Executor");
   }
   return poolFactory(options);
+}
+
+/** How long the default pool keeps idle workers. */
+export const DEFAULT_POOL_IDLE_MS = 30_000;
+
+/** The default pools, by size: what `executor: 'workers' | 'auto'` reuse from one run to the next. */
+const defaultPools = new Map<number, Executor>();
+/** Why workers could not start, once they could not: later runs go inline at once. */
+let workersUnavailable: string | undefined;
+
+/**
+ * The default worker pool of a size (default `defaultPoolSize()`), made on first use and shared by every
+ * run that does not pass its own executor. Its workers stop after `DEFAULT_POOL_IDLE_MS` without work
+ * and never keep a Node process alive while idle; `disposeDefaultPool()` stops them at once.
+ */
+export function defaultWorkerPool(size = defaultPoolSize()): Executor {
+  let pool = defaultPools.get(size);
+  if (!pool) defaultPools.set(size, (pool = createRegisteredPool({ size, idleMs: DEFAULT_POOL_IDLE_MS })));
+  return pool;
+}
+
+/** Stops the default pools' workers now (a later run starts new ones, and tries workers again). */
+export async function disposeDefaultPool(): Promise<void> {
+  const pools = [...defaultPools.values()];
+  defaultPools.clear();
+  workersUnavailable = undefined;
+  await Promise.all(pools.map((p) => p.dispose()));
+}
+
+/** @internal Remembers that workers cannot start here, so later runs go inline without trying. */
+export function markWorkersUnavailable(reason: string | undefined): void {
+  workersUnavailable = reason;
+}
+
+/** @internal Why workers cannot start in this context, if they could not before. */
+export function workersUnavailableReason(): string | undefined {
+  return workersUnavailable;
 }
 
 /** Default pool size: one core left for the page or the main thread, at most 4. */

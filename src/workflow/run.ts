@@ -8,7 +8,10 @@ import { defaultKernel } from '../engine/default-kernel.js';
 import { decodeAll, FillTable, type TraceRecord } from '../engine/records.js';
 import type { TracingLevel } from '../engine/spec.js';
 import { toEvents, type FolioEvent } from '../events/event.js';
-import { abortError, createRegisteredPool, InlineExecutor, workerPoolAvailable, type Executor, type ExecutorJob, type SystemFailure } from './executor.js';
+import {
+  abortError, defaultWorkerPool, InlineExecutor, markWorkersUnavailable, workerPoolAvailable, WorkersUnavailable,
+  workersUnavailableReason, type Executor, type ExecutorJob, type SystemFailure,
+} from './executor.js';
 import { PortfolioRebalancer, rebalanceSteps, type RebalanceDecision, type RebalanceTransfer } from './rebalance.js';
 import type { MetricsOptions } from '../analytics/metrics.js';
 import { extractTrades, type Trade } from '../analytics/trades.js';
@@ -93,11 +96,30 @@ export function barsForConfig(config: RunConfig, given?: Bars | AlignedBars): Al
 /** Symbol-steps from which 'auto' prefers workers (below it, starting workers costs more than it saves). */
 export const AUTO_WORKERS_MIN_WORK = 2_000_000;
 
-function chooseExecutor(option: RunOptions['executor'], work: number, systems: number, size?: number): { executor: Executor; owned: boolean } {
-  if (typeof option === 'object') return { executor: option, owned: false };
+/**
+ * The executor of a run: the caller's own, or inline, or the default pool (shared across runs, not
+ * disposed here). Workers that could not start before are not tried again: the run goes inline.
+ */
+function chooseExecutor(option: RunOptions['executor'], work: number, systems: number, size?: number): { executor: Executor; notStarting?: string } {
+  if (typeof option === 'object') return { executor: option };
   const choice = option ?? 'auto';
   const useWorkers = choice === 'workers' || (choice === 'auto' && workerPoolAvailable() && systems > 1 && work >= AUTO_WORKERS_MIN_WORK);
-  return { executor: useWorkers ? createRegisteredPool({ size }) : new InlineExecutor(), owned: true };
+  if (!useWorkers) return { executor: new InlineExecutor() };
+  const notStarting = workersUnavailableReason();
+  if (notStarting !== undefined) return { executor: new InlineExecutor(), notStarting };
+  return { executor: size === undefined ? defaultWorkerPool() : defaultWorkerPool(size) };
+}
+
+/** Said once per context, then only in each result's warnings. */
+let warnedInline = false;
+
+function inlineFallbackWarning(reason: string): string {
+  const warning = `workers could not start (${reason}); the run went inline on this thread`;
+  if (!warnedInline) {
+    warnedInline = true;
+    console.warn(`foliolab: ${warning}`);
+  }
+  return warning;
 }
 
 /** Rebalance transfers as events of one portfolio's namespace (both sides get one per transfer). */
@@ -182,22 +204,34 @@ export class MultiPortfolioWorkflow {
     const { config, options, bars } = this;
     if (options.signal?.aborted) throw abortError();
     const module = options.kernel ?? (await defaultKernel());
-    const { executor, owned } = chooseExecutor(options.executor, this.work, config.tradingSystems.length, options.workers);
+    const chosen = chooseExecutor(options.executor, this.work, config.tradingSystems.length, options.workers);
+    let { executor } = chosen;
+    const warnings = [...config.warnings];
+    if (chosen.notStarting !== undefined) warnings.push(inlineFallbackWarning(chosen.notStarting));
+    const job: ExecutorJob = {
+      module, bars, systems: config.tradingSystems, tracing: options.tracing ?? config.tracing, keep: options.keep, metrics: options.metrics,
+      sliceSteps: options.sliceSteps, signal: options.signal,
+      onProgress: options.onProgress && ((portfolioId, stepsDone, steps) => options.onProgress!({ portfolioId, stepsDone, steps })),
+    };
+    const runOn = (on: Executor) => (config.rebalance ? runRebalanced(on, job, config) : on.run(job).then((outcomes) => ({ outcomes, decisions: [] })));
+    let ran: Awaited<ReturnType<typeof runOn>>;
     try {
-      const job: ExecutorJob = {
-        module, bars, systems: config.tradingSystems, tracing: options.tracing ?? config.tracing, keep: options.keep, metrics: options.metrics,
-        sliceSteps: options.sliceSteps, signal: options.signal,
-        onProgress: options.onProgress && ((portfolioId, stepsDone, steps) => options.onProgress!({ portfolioId, stepsDone, steps })),
-      };
-      const { outcomes, decisions } = config.rebalance ? await runRebalanced(executor, job, config) : { outcomes: await executor.run(job), decisions: [] };
-      if (options.signal?.aborted) throw abortError();
-      const transfers = decisions.flatMap((d) => d.transfers);
-      const portfolios: Record<string, PortfolioResult> = {};
-      for (const o of outcomes) portfolios[o.portfolioId] = o.status === 'ok' ? revive(o, config, bars.timestamps, transfers) : o;
-      return { name: config.workflow.name, timestamps: bars.timestamps, symbols: bars.symbols, portfolios, executor: executor.kind, rebalances: decisions, warnings: config.warnings };
-    } finally {
-      if (owned) await executor.dispose();
+      ran = await runOn(executor);
+    } catch (e) {
+      // Workers that cannot start (a CSP without worker-src, a bundler that dropped the worker file)
+      // never fail a run: it goes inline, with a warning.
+      if (!(e instanceof WorkersUnavailable)) throw e;
+      if (typeof options.executor !== 'object') markWorkersUnavailable(e.message);
+      warnings.push(inlineFallbackWarning(e.message));
+      executor = new InlineExecutor();
+      ran = await runOn(executor);
     }
+    const { outcomes, decisions } = ran;
+    if (options.signal?.aborted) throw abortError();
+    const transfers = decisions.flatMap((d) => d.transfers);
+    const portfolios: Record<string, PortfolioResult> = {};
+    for (const o of outcomes) portfolios[o.portfolioId] = o.status === 'ok' ? revive(o, config, bars.timestamps, transfers) : o;
+    return { name: config.workflow.name, timestamps: bars.timestamps, symbols: bars.symbols, portfolios, executor: executor.kind, rebalances: decisions, warnings };
   }
 }
 
