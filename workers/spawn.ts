@@ -56,8 +56,10 @@ export const inBrowser = typeof (globalThis as { window?: unknown }).window !== 
  * through a same-origin blob that imports it: browsers refuse `new Worker(url)` across origins with a
  * SecurityError, but a module worker may import a cross-origin module (CORS applies, as for any script).
  */
-function crossOriginWorker(): typeof Worker {
-  return (CrossOriginWorker ??= class extends Worker {
+function crossOriginWorker(): typeof globalThis.Worker {
+  // `globalThis.Worker`, not `Worker`: a free `Worker` in this module would make bundlers rename the
+  // local `Worker` below, and the `new Worker(new URL(…))` text they look for would be gone.
+  return (CrossOriginWorker ??= class extends globalThis.Worker {
     constructor(url: URL | string, options?: WorkerOptions) {
       const href = String(url);
       if (!isCrossOrigin(href)) {
@@ -71,7 +73,7 @@ function crossOriginWorker(): typeof Worker {
 }
 
 /** Made on first use: `Worker` does not exist at module load in Node or workerd. */
-let CrossOriginWorker: typeof Worker | undefined;
+let CrossOriginWorker: typeof globalThis.Worker | undefined;
 
 function isCrossOrigin(href: string): boolean {
   const here = (globalThis as { location?: { origin: string } }).location?.origin;
@@ -100,11 +102,11 @@ interface NodeWorker {
 
 export const spawnNodeWorker: Spawn = async () => {
   const threads = 'node:worker_threads'; // a variable, so browser bundles leave it alone
-  const { Worker } = (await import(/* @vite-ignore */ threads)) as { Worker: new (url: URL, options: object) => NodeWorker };
+  const { Worker: Thread } = (await import(/* @vite-ignore */ threads)) as { Worker: new (url: URL, options: object) => NodeWorker };
   const entry = new URL('./node-worker.ts', import.meta.url);
   const worker = entry.pathname.endsWith('.ts')
-    ? new Worker(new URL('./node-bootstrap.mjs', import.meta.url), { workerData: { entry: entry.href } })
-    : new Worker(entry, {});
+    ? new Thread(new URL('./node-bootstrap.mjs', import.meta.url), { workerData: { entry: entry.href } })
+    : new Thread(entry, {});
   const died = new Promise<Error>((resolve) => {
     worker.on('error', (e) => resolve(e instanceof Error ? e : new Error(String(e))));
     worker.on('exit', (code) => resolve(new Error(`worker exited with code ${code}`)));

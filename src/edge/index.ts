@@ -1,0 +1,2 @@
+// foliolab/edge: the fetch handler for edge runtimes (workerd, Deno, Bun, Node), on the core library.
+export * from './handler.js';
