@@ -44,6 +44,10 @@ log('\nscaling: trading systems on the same bars, inline vs a pool of 2 workers'
 const scalingScript = fileURLToPath(new URL('./scaling-run.ts', import.meta.url));
 const scaling = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', scalingScript, String(bars), asJson ? 'quiet' : 'loud'],
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 2 ** 26 }));
+log('\ndefault pool: 10 portfolios, executor \'workers\' with no pool passed (from dist/), against inline in the same process');
+const poolScript = fileURLToPath(new URL('./default-pool-run.ts', import.meta.url));
+const defaultPool = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', poolScript, String(bars)], { encoding: 'utf8' }));
+if (!asJson) console.table([defaultPool]);
 // Ingest after scaling: its text and parsed columns are a heap of several GB whose collection, on this
 // process's helper threads, would run beside the scaling child and slow it.
 log('\ningest: CSV parsed and validated, against a split/Number() parser and papaparse on the same text');
@@ -51,4 +55,4 @@ const ingest = await benchIngest({ mb: 50 });
 log(`foliolab ${ingest.foliolab_mb_per_s.toFixed(0)} MB/s, naive ${ingest.naive_mb_per_s.toFixed(0)} MB/s, papaparse ${ingest.papaparse_mb_per_s.toFixed(0)} MB/s (${(ingest.bytes / 1e6).toFixed(0)} MB)`);
 const memory = { peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
 log(`peak RSS of the benchmark process (kernel, tracing and ingest sections): ${memory.peak_rss_mb} MB`);
-if (asJson) console.log(JSON.stringify({ kernel, tracing, ingest, scaling, memory }));
+if (asJson) console.log(JSON.stringify({ kernel, tracing, ingest, scaling, defaultPool, memory }));

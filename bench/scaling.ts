@@ -23,7 +23,7 @@ export function variants(n: number): PortfolioSpec[] {
   });
 }
 
-function configOf(systems: PortfolioSpec[]): RunConfig {
+export function configOf(systems: PortfolioSpec[]): RunConfig {
   return {
     workflow: { type: 'multi_portfolio_backtest', name: 'scaling' }, data: { source: 'csv', symbols: ['SPY'] }, tradingSystems: systems,
     execution: DEFAULT_EXECUTION, reporting: { individualReports: false, combinedDashboard: false, correlationAnalysis: false }, tracing: 'off', warnings: [],
