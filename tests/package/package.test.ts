@@ -48,7 +48,8 @@ describe('the packed tarball', () => {
     expect(files).toContain('dist/cli.js');
     expect(files).toContain('dist/types/src/index.d.ts');
     expect(files.filter((f) => /^(src|tests|bench|assembly|workers|\.ci)\//.test(f))).toEqual([]);
-    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    // Source maps ship with their sources inlined (stack traces a user can read; Vite dev reads them).
+    for (const f of files.filter((n) => /^dist\/[^/]+\.js$/.test(n))) expect(files, f).toContain(`${f}.map`);
     const installed = JSON.parse(readFileSync(join(project, 'node_modules/foliolab/package.json'), 'utf8'));
     expect(Object.keys(installed.dependencies)).not.toContain('tsx');
     for (const f of readdirSync(join(project, 'node_modules/foliolab/dist')).filter((n) => n.endsWith('.js'))) {
@@ -119,33 +120,55 @@ describe('the packed tarball', () => {
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
     expect(html).toContain(base); // the page's scripts come from the other origin
     const page = await serve(() => html, { cors: false });
-    const { chromium } = await import('playwright');
-    const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
     try {
-      const tab = await browser.newPage();
-      const errors: string[] = [];
-      tab.on('pageerror', (e) => errors.push(String(e)));
-      tab.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
-      const missing: string[] = [];
-      tab.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && missing.push(`${r.status()} ${r.url()}`));
-      await tab.goto(`http://localhost:${port(page.server)}/`);
-      await tab.waitForFunction(() => document.getElementById('out')?.textContent !== 'running', undefined, { timeout: 90_000 });
-      const text = (await tab.textContent('#out'))!;
-      expect(text).not.toMatch(/^error/);
-      const out = JSON.parse(text);
-      expect(out.inline).toEqual(sourceDigest);
-      expect(out.workers).toEqual(sourceDigest);
-      expect(out.executors).toEqual(['inline', 'workers']);
-      expect(out.warnings).toEqual([]);
-      expect(errors).toEqual([]);
-      expect(missing).toEqual([]);
+      await expectAppRuns(`http://localhost:${port(page.server)}/`);
     } finally {
-      await browser.close();
       page.server.close();
       assets.server.close();
     }
   });
+
+  it('runs under the Vite dev server (dependency pre-bundling on, no optimizeDeps line)', async () => {
+    const { createServer: createViteServer } = await import('vite');
+    const server = await createViteServer({
+      root: join(project, 'app'), configFile: false, logLevel: 'silent', server: { port: 0, host: '127.0.0.1', fs: { allow: [project] } },
+    });
+    await server.listen();
+    try {
+      const { port: devPort } = server.httpServer!.address() as { port: number };
+      await expectAppRuns(`http://127.0.0.1:${devPort}/`);
+    } finally {
+      await server.close();
+    }
+  });
 });
+
+/** Opens a page in Chromium, waits for the app's output and checks it against the source tree's run. */
+async function expectAppRuns(url: string): Promise<void> {
+  const { chromium } = await import('playwright');
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  try {
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e) => errors.push(String(e)));
+    tab.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+    const missing: string[] = [];
+    tab.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && missing.push(`${r.status()} ${r.url()}`));
+    await tab.goto(url);
+    await tab.waitForFunction(() => document.getElementById('out')?.textContent !== 'running', undefined, { timeout: 90_000 });
+    const text = (await tab.textContent('#out'))!;
+    expect(text).not.toMatch(/^error/);
+    const out = JSON.parse(text);
+    expect(out.inline).toEqual(sourceDigest);
+    expect(out.workers).toEqual(sourceDigest);
+    expect(out.executors).toEqual(['inline', 'workers']);
+    expect(out.warnings).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(missing).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
