@@ -219,7 +219,66 @@ function byLine(issues: ConfigIssue[]): ConfigIssue[] {
 // YAML
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Where the text first nests deeper than `max` (block indentation levels, `- ` entries and open `[`/`{`
+ * together), or undefined. A cheap scan before parsing: the YAML parser recurses per level, and
+ * thousands of levels would overflow the stack (or take its time to fail) instead of giving a located error.
+ * Quoted text and comments are skipped; it may overcount odd but valid text only past `max` levels.
+ */
+export function tooDeep(text: string, max: number): { line: number; column: number } | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  let line = 1;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const lineStart = i;
+    while (text.charCodeAt(i) === 32) i++;
+    const indent = i - lineStart;
+    let entries = 0;
+    while (text.charCodeAt(i) === 45 && (text.charCodeAt(i + 1) === 32 || i + 1 >= n || text.charCodeAt(i + 1) === 10)) {
+      entries++;
+      i++;
+      while (text.charCodeAt(i) === 32) i++;
+    }
+    const c0 = text.charCodeAt(i);
+    const blank = i >= n || c0 === 10 || c0 === 13 || c0 === 35;
+    if (!blank && flow === 0) {
+      while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
+      indents.push(indent);
+      if (indents.length + entries > max) return { line, column: i - lineStart + 1 };
+    }
+    let quote = 0;
+    for (; i < n && text.charCodeAt(i) !== 10; i++) {
+      const c = text.charCodeAt(i);
+      if (quote !== 0) {
+        if (c === quote) quote = 0;
+        else if (c === 92 && quote === 34) i++;
+        continue;
+      }
+      const before = i === lineStart ? 32 : text.charCodeAt(i - 1);
+      const starts = before === 32 || before === 9 || before === 91 || before === 123 || before === 44 || before === 58;
+      if ((c === 34 || c === 39) && starts) quote = c;
+      else if (c === 35 && (before === 32 || before === 9 || i === lineStart)) {
+        while (i < n && text.charCodeAt(i) !== 10) i++;
+        break;
+      } else if (c === 91 || c === 123) {
+        flow++;
+        if (indents.length + entries + flow > max) return { line, column: i - lineStart + 1 };
+      } else if ((c === 93 || c === 125) && flow > 0) flow--;
+    }
+    i++;
+    line++;
+  }
+  return undefined;
+}
+
 function parseYaml(text: string, lineCounter: LineCounter, fileName: string | undefined): Document {
+  const deep = tooDeep(text, CONFIG_BOUNDS.maxNesting);
+  if (deep) {
+    const message = `nested more than ${CONFIG_BOUNDS.maxNesting} levels deep; expected a config (which nests about 6 deep)`;
+    throw new ConfigError([{ path: '', message, ...deep }], fileName);
+  }
   let doc: Document;
   try {
     // Duplicate keys are found by findDuplicateKeys, which can name the path and both lines.

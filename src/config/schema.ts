@@ -104,6 +104,8 @@ export const CONFIG_BOUNDS = {
   /** Issues kept on a ConfigError (its message shows at most `maxIssuesShown`). */
   maxIssues: 1000,
   maxIssuesShown: 100,
+  /** Nesting of mappings and lists (real configs nest about 6 deep): deeper text is refused before parsing. */
+  maxNesting: 64,
 } as const;
 
 export const STRATEGY_TYPES = [
@@ -132,9 +134,15 @@ const BARS_PER_SESSION: Record<Interval, number> = { '1m': 390, '5m': 78, '15m':
 export const SCHEDULES = ['daily', 'weekly', 'monthly', 'quarterly'] as const;
 export const TRACING_LEVELS = ['off', 'trades', 'full'] as const satisfies readonly TracingLevel[];
 
-/** Portfolio ids and namespaces: they name events, reports and files, so keep them plain. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const ID_TEXT = 'an id of 1 to 64 letters, digits, "_", "." or "-" starting with a letter or digit';
+/**
+ * Portfolio ids and namespaces name events, reports and files. Letters and digits of any script are
+ * welcome (`動量_1`, `Momentum-€`); characters that are unsafe in a file name or in HTML (spaces,
+ * controls, / \ : * ? " < > | & ' # % and the like) are refused rather than escaped at every place an
+ * id is written. 1 to 64 characters (code points), starting with a letter or digit.
+ */
+export const ID_PATTERN = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}_.\p{Pd}\p{Sc}]{0,63}$/u;
+const ID_TEXT = 'an id of 1 to 64 letters or digits (any script), marks, "_", ".", "-" or currency signs, starting with a letter or digit; '
+  + 'no spaces or characters unsafe in file names or HTML (/ \\ : * ? " < > | & \' # %)';
 
 /** Ticker-like symbols: SPY, BRK.B, BTC-USD, EUR/USD, ES=F, ^GSPC, NYSE:IBM. */
 export const SYMBOL_PATTERN = /^[A-Za-z0-9^][A-Za-z0-9._\-=^/:]{0,31}$/;
@@ -788,7 +796,7 @@ export const workflowSchema = closedObject({
 // Trading systems and the whole document
 // ---------------------------------------------------------------------------------------------
 
-const idSchema = text(ID_TEXT, 64, ID_PATTERN);
+const idSchema = text(ID_TEXT, 256, ID_PATTERN); // the pattern counts code points (64); 256 bounds the UTF-16 length
 const capitalSchema = num({ min: 0, minExclusive: true });
 
 /** The keys of one trading system (also the top-level keys of a single-portfolio config). */

@@ -336,6 +336,30 @@ export class ExchangeCalendar {
   }
 }
 
+/**
+ * An instant as the zone's wall clock with its offset, `2024-01-02T09:30:00-05:00` (`.sss` when not a
+ * whole second): how messages show a time the user wrote without a zone.
+ */
+export function formatInZone(t: number, calendar: ExchangeCalendar): string {
+  if (!Number.isFinite(t)) return String(t);
+  const offset = calendar.offsetAt(t);
+  const wall = t + offset;
+  const day = Math.floor(wall / MS_PER_DAY);
+  let ms = wall - day * MS_PER_DAY;
+  const two = (x: number) => String(x).padStart(2, '0');
+  const hours = Math.floor(ms / MS_PER_HOUR);
+  ms -= hours * MS_PER_HOUR;
+  const minutes = Math.floor(ms / MS_PER_MINUTE);
+  ms -= minutes * MS_PER_MINUTE;
+  const seconds = Math.floor(ms / 1000);
+  ms -= seconds * 1000;
+  const fraction = ms === 0 ? '' : `.${String(ms).padStart(3, '0')}`;
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset) / MS_PER_MINUTE;
+  const zone = offset === 0 ? 'Z' : `${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+  return `${isoDate(day)}T${two(hours)}:${two(minutes)}:${two(seconds)}${fraction}${zone}`;
+}
+
 const shared = new Map<string, ExchangeCalendar>();
 
 /**

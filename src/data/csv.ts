@@ -1,7 +1,7 @@
 // CSV bars in and out: the streaming, validating parser (parseCsv, parseCsvStream), its error type
 // (CsvError) and the writer (toCsv). Runs in browsers, workers, Node and workerd (no Node imports).
 import type { Bars, SymbolBars } from './bars.js';
-import { calendarOf, civilFromDays, daysFromCivil, daysInMonth, DEFAULT_TIME_ZONE, MS_PER_DAY, type ExchangeCalendar } from './calendar.js';
+import { calendarOf, civilFromDays, daysFromCivil, daysInMonth, DEFAULT_TIME_ZONE, formatInZone, MS_PER_DAY, type ExchangeCalendar } from './calendar.js';
 
 /** `strict` stops at the first bad row; `skip` drops bad rows and lists them in `skipped`. */
 export type CsvMode = 'strict' | 'skip';
@@ -392,9 +392,6 @@ const STATE_FIRST_LINE = 0;
 const STATE_AFTER_HEADER = 1;
 const STATE_ROWS = 2;
 
-function isoText(ms: number): string {
-  return new Date(ms).toISOString();
-}
 
 /**
  * The incremental parser behind parseCsv and parseCsvStream. Text is pushed in chunks; complete
@@ -429,6 +426,7 @@ class CsvParser {
   private readonly time: TimeScanner;
   /** Separate `date` and `time` columns: the date cell is a date-only wall-clock day, the time cell its time of day. */
   private splitTime = false;
+  private headerLine = 1;
   private readonly builders = new Map<string, SeriesBuilder>();
   private readonly order: SeriesBuilder[] = [];
   private single: SeriesBuilder | null = null;
@@ -475,7 +473,7 @@ class CsvParser {
       this.lines(rest, 0, rest.length);
     }
     if (this.state === STATE_FIRST_LINE) throw this.error(1, 'the input is empty (no header and no rows)');
-    if (this.state === STATE_AFTER_HEADER) this.startRows(null, 0);
+    if (this.state === STATE_AFTER_HEADER) throw this.error(this.headerLine, 'the file has a header but no rows');
     const series: Record<string, SymbolBars> = {};
     const symbols: string[] = [];
     for (const builder of this.order) {
@@ -568,6 +566,7 @@ class CsvParser {
       );
     }
     this.setColumns(names, names.length);
+    this.headerLine = this.line;
     this.state = STATE_AFTER_HEADER;
   }
 
@@ -801,6 +800,7 @@ class CsvParser {
 
   private badOrder(t: number, series: SeriesBuilder): void {
     const column = this.names[this.roles.indexOf(ROLE_TIME)];
+    const isoText = (ms: number) => formatInZone(ms, this.calendar);
     if (t === series.lastTime) {
       return this.reject(`duplicate timestamp ${isoText(t)} (first on line ${series.lastLine})`, column, isoText(t));
     }
