@@ -65,6 +65,11 @@ export function parseTimestamp(text: string, calendar: ExchangeCalendar = calend
   return new TimeScanner(calendar).parseText(text.trim());
 }
 
+/** A cell as messages quote it: at most 100 characters, so a hostile megabyte cell is not echoed back. */
+function shown(cell: string): string {
+  return cell.length > 100 ? `${cell.slice(0, 100)}…` : cell;
+}
+
 /** Offsets beyond ±14:00 exist nowhere (Kiribati's +14 is the largest): such a value is a typo. */
 const MAX_OFFSET_MINUTES = 14 * 60;
 
@@ -543,7 +548,7 @@ class CsvParser {
       if (name === '') return;
       const first = seen.get(name);
       if (first !== undefined) {
-        throw this.error(this.line, `column "${name}" appears twice (fields ${first + 1} and ${k + 1})`, name);
+        throw this.error(this.line, `column "${shown(name)}" appears twice (fields ${first + 1} and ${k + 1})`, shown(name));
       }
       seen.set(name, k);
     });
@@ -562,7 +567,7 @@ class CsvParser {
     if (missing.length > 0) {
       throw this.error(
         this.line,
-        `missing required column(s) ${missing.join(', ')}; the header has ${cells.map((c) => `"${c.trim()}"`).join(', ')}`,
+        `missing required column(s) ${missing.join(', ')}; the header has ${cells.map((c) => `"${shown(c.trim())}"`).join(', ')}`,
       );
     }
     this.setColumns(names, names.length);
@@ -824,35 +829,35 @@ class CsvParser {
       const name = this.names[k];
       switch (this.roles[k]) {
         case ROLE_TIME:
-          if (this.splitTime) return Number.isNaN(parseDateOnly(text, this.time)) ? `${name} is "${cell}", expected a date YYYY-MM-DD (the time is in its own column)` : null;
+          if (this.splitTime) return Number.isNaN(parseDateOnly(text, this.time)) ? `${name} is "${shown(cell)}", expected a date YYYY-MM-DD (the time is in its own column)` : null;
           return Number.isNaN(this.time.parseText(text))
-            ? `${name} is "${cell}", expected an ISO-8601 date or datetime, or epoch seconds or milliseconds`
+            ? `${name} is "${shown(cell)}", expected an ISO-8601 date or datetime, or epoch seconds or milliseconds`
             : null;
         case ROLE_CLOCK:
-          return Number.isNaN(parseClock(text)) ? `${name} is "${cell}", expected a time of day HH:MM[:SS[.fff]]` : null;
+          return Number.isNaN(parseClock(text)) ? `${name} is "${shown(cell)}", expected a time of day HH:MM[:SS[.fff]]` : null;
         case ROLE_OPEN:
         case ROLE_HIGH:
         case ROLE_LOW:
         case ROLE_CLOSE:
         case ROLE_VOLUME: {
           const x = NUMBER_TEXT.test(text) ? Number(text) : NaN;
-          if (!Number.isFinite(x)) return `${name} is "${cell}", expected a number`;
+          if (!Number.isFinite(x)) return `${name} is "${shown(cell)}", expected a number`;
           if (this.roles[k] === ROLE_VOLUME ? !(x >= 0) : !(x > 0)) {
-            return `${name} is "${cell}", expected a number ${this.roles[k] === ROLE_VOLUME ? '>= 0' : '> 0'}`;
+            return `${name} is "${shown(cell)}", expected a number ${this.roles[k] === ROLE_VOLUME ? '>= 0' : '> 0'}`;
           }
           return null;
         }
         case ROLE_SYMBOL:
-          return text === '' ? `${name} is "${cell}", expected a symbol name` : null;
+          return text === '' ? `${name} is "${shown(cell)}", expected a symbol name` : null;
         case ROLE_EXTRA:
-          return text === '' || NUMBER_TEXT.test(text) ? null : `${name} is "${cell}", expected a number`;
+          return text === '' || NUMBER_TEXT.test(text) ? null : `${name} is "${shown(cell)}", expected a number`;
         default:
           return null;
       }
     };
     if (field >= 0) {
       const detail = describe(field);
-      if (detail !== null) return this.reject(detail, this.names[field], cells[field]);
+      if (detail !== null) return this.reject(detail, this.names[field], shown(cells[field]));
     }
     // Value problems are reported in a fixed order: time, then open, high, low, close, volume.
     const byRole = [ROLE_TIME, ROLE_CLOCK, ROLE_SYMBOL, ROLE_OPEN, ROLE_HIGH, ROLE_LOW, ROLE_CLOSE, ROLE_VOLUME, ROLE_EXTRA];
@@ -860,7 +865,7 @@ class CsvParser {
       for (let k = 0; k < this.fieldCount; k++) {
         if (this.roles[k] !== role) continue;
         const detail = describe(k);
-        if (detail !== null) return this.reject(detail, this.names[k], cells[k]);
+        if (detail !== null) return this.reject(detail, this.names[k], shown(cells[k]));
       }
     }
     return this.reject('malformed row');
