@@ -430,7 +430,7 @@ function tagged<const K extends string, const O extends v.VariantOptions<K>>(
     const tag = issue.input;
     if (tag === undefined) return `missing required key; expected one of ${known.join(', ')}`;
     if (typeof tag !== 'string') return `expected one of ${known.join(', ')}, got ${describeValue(tag)}`;
-    return `unknown ${noun} ${JSON.stringify(tag)}; expected one of ${known.join(', ')}${didYouMean(tag, known)}`;
+    return `unknown ${noun} ${describeValue(tag)}; expected one of ${known.join(', ')}${didYouMean(tag, known)}`;
   };
   const schema = v.variant(key, options, (issue) => {
     // The variant reports a non-mapping input at its own path and a bad tag at `key`.

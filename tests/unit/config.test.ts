@@ -515,7 +515,7 @@ rebalance: { target_weights: {}, schedule: [daily] }
         'config.yaml:4 workflow.name: expected a name of 1 to 256 characters, got ""',
         'config.yaml:19 trading_systems[0].strategy.parameters.lookback_period: expected an integer from 1 to 1000000, got 0',
         'config.yaml:25 trading_systems[0].risk.position_sizers[0].size: expected a number > 0, got -1',
-        'config.yaml:30 trading_systems[1].portfolio_id: expected an id of 1 to 64 letters, digits, "_", "." or "-" starting with a letter or digit, got "mean reversion"',
+        'config.yaml:30 trading_systems[1].portfolio_id: expected an id of 1 to 64 letters or digits (any script), marks, "_", ".", "-" or currency signs, starting with a letter or digit; no spaces or characters unsafe in file names or HTML (/ \\ : * ? " < > | & \' # %), got "mean reversion"',
         'config.yaml:35 trading_systems[1].strategy.type: unknown strategy "meanreversion"; expected one of momentum, mean_reversion, sma_crossover, breakout, rsi, buy_and_hold, signals; did you mean "mean_reversion"?',
         'config.yaml:48 reporting.correlation_analysis: expected true or false, got "true"',
       ].join('\n'),
