@@ -137,6 +137,8 @@ export function sampleSteps(timestamps: Float64Array, keep: KeepOptions['equity'
  * is every step (the usual case: one symbol, or symbols sharing their timestamps).
  */
 export function ownSteps(bars: AlignedBars, index: readonly number[]): Float64Array | undefined {
+  // Every step of the run is some symbol's bar: a portfolio trading all of them owns every step.
+  if (new Set(index).size === bars.symbols.length) return undefined;
   const n = bars.timestamps.length;
   const closes = index.map((k) => bars.close[k]);
   let count = 0;

@@ -9,6 +9,7 @@ import type { Bars } from '../../src/data/bars.js';
 import { calendarOf } from '../../src/data/calendar.js';
 import { analyze } from '../../src/analytics/analyze.js';
 import { rebalanceSteps } from '../../src/workflow/rebalance.js';
+import { sampleSteps } from '../../src/workflow/system.js';
 import { runBacktest, type PortfolioOk, type RunResult } from '../../src/workflow/run.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/real/${name}`, import.meta.url), 'utf8');
@@ -75,6 +76,16 @@ trading_systems:${portfolio('hold', 'YHOO', '{ type: buy_and_hold }')}`);
     const weekly: number[] = [];
     for (let i = 0; i + 1 < months.length; i++) if (weekOf(day(i + 1)) !== weekOf(day(i))) weekly.push(i);
     expect(rebalanceSteps(timestamps, 'weekly')).toEqual(weekly);
+  });
+});
+
+describe('keep.equity: daily', () => {
+  it('keeps the last step of each exchange day: an after-hours bar past UTC midnight stays in its New York day', () => {
+    // 09:30, 16:00 and 19:30 EST on Jan 2 and Jan 3 2024; 19:30 EST is 00:30 UTC of the next day.
+    const est = (d: number, h: number, m = 0) => Date.UTC(2024, 0, d, h + 5, m);
+    const ts = Float64Array.of(est(2, 9, 30), est(2, 16), est(2, 19, 30), est(3, 9, 30), est(3, 16), est(3, 19, 30));
+    expect(Array.from(sampleSteps(ts, 'daily')!)).toEqual([2, 5]);
+    expect(Array.from(sampleSteps(ts, 'daily', calendarOf('UTC'))!)).toEqual([1, 4, 5]);
   });
 });
 
