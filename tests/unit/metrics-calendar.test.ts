@@ -44,6 +44,12 @@ describe('daily, weekly and monthly returns with capital flows at the edges of p
     const std = Math.sqrt(((r1 - mean) ** 2 + (r2 - mean) ** 2 + (r3 - mean) ** 2 + (r4 - mean) ** 2) / 3);
     expect(m.dailyVolatility).toBeCloseTo(std * Math.sqrt(252), 12);
     expect(m.statisticsPeriod).toBe('day');
+    // Rolling Sharpe over windows of 2 days: mean / sample std · √252 of each pair of consecutive days.
+    const pair = (a: number, b: number) => ((a + b) / 2 / (Math.abs(a - b) / Math.SQRT2)) * Math.sqrt(252);
+    const rolling = computeMetrics({ timestamps, equity, gross: new Float64Array(12), fills: [], symbols: [], initialCapital: 1000, flows },
+      { rollingWindow: 2 }).rollingSharpe;
+    expect(Array.from(rolling.timestamps)).toEqual([timestamps[5], timestamps[8], timestamps[11]]);
+    [pair(r1, r2), pair(r2, r3), pair(r3, r4)].forEach((v, k) => expect(rolling.values[k]).toBeCloseTo(v, 9));
   });
 
   it('periodReturns: the same days; the week and the months net of the flows inside them', () => {
