@@ -5,6 +5,8 @@ import { analyzeCross, portfoliosFromRun, toPlain, type CrossAnalysis, type Cros
 
 /** A run result as analyze reads it (RunResult from runBacktest fits). */
 export interface AnalyzableRun extends RunLike {
+  /** The run's exchange zone; the default zone of the calendar periods. */
+  timeZone?: string;
   portfolios: Record<string, { status: 'failed'; portfolioId: string; error: string } | (Extract<RunLike['portfolios'][string], { status: 'ok' }> & { metrics: PortfolioMetrics })>;
 }
 
@@ -16,7 +18,8 @@ export interface Analysis extends CrossAnalysis {
 }
 
 /**
- * Analyses a finished run. Cross-portfolio statistics use daily returns in New York time by default.
+ * Analyses a finished run. Cross-portfolio statistics use daily returns in the run's exchange zone
+ * (`result.timeZone`, New York when absent) unless `options.timeZone` says otherwise.
  * @example
  *   const a = analyze(await runBacktest(config, { bars }));
  *   console.log(a.correlation.matrix, a.attribution.contributions);
@@ -29,7 +32,7 @@ export function analyze(result: AnalyzableRun, options: CrossOptions = {}): Anal
     if (p.status === 'ok') metrics[id] = p.metrics;
     else failed[id] = p.error;
   }
-  return { ...analyzeCross(portfoliosFromRun(result), { frequency: 'daily', ...options }), metrics, failed };
+  return { ...analyzeCross(portfoliosFromRun(result), { frequency: 'daily', timeZone: result.timeZone, ...options }), metrics, failed };
 }
 
 /** Any value with typed arrays as number[] and non-finite numbers as null: safe for JSON.stringify. */

@@ -1,14 +1,17 @@
 // Per-portfolio performance metrics from the per-step series, the exchange-day returns and the fills
 // (formulas in docs/metrics.md), and the inference of periods per year from bar timestamps.
 import type { Fill, FillTable } from '../engine/records.js';
-import { zoneOffset, type ZoneOffset } from './returns.js';
+import { calendarOf, civilFromDays, daysFromCivil, DEFAULT_TIME_ZONE, MS_PER_DAY as DAY_MS, weekdayOfDay, type ExchangeCalendar } from '../data/calendar.js';
 import { inBlocks, type BlockPass } from './block.js';
 import { fillColumns, tradeStatistics, type FillColumns } from './trades.js';
 
-const DAY_MS = 86_400_000;
-
 /** How bars are spaced, as `inferAnnualization` classifies them. */
 export type BarFrequency = 'intraday' | 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly' | 'unknown';
+
+/** What one return of the daily statistics covers (see `PortfolioMetrics.statisticsPeriod`). */
+export type StatisticsPeriod = 'day' | 'bar';
+
+const LONGER_THAN_A_DAY: ReadonlySet<BarFrequency> = new Set(['weekly', 'monthly', 'quarterly', 'yearly']);
 
 /** Where the periods per year of a result came from. */
 export type AnnualizationSource = 'option' | 'inferred' | 'fallback';
@@ -142,6 +145,14 @@ export interface PortfolioMetrics {
   // Daily metrics: one return per calendar day of `timeZone` that has a step (docs/metrics.md, "Daily returns").
   /** The zone whose calendar cut the days. */
   timeZone: string;
+  /**
+   * What one return of the "daily" statistics below covers: 'day' for intraday and daily bars; 'bar'
+   * when bars are longer than a day (weekly, monthly, …): then `bestDay` is the best bar, `var95` a
+   * bar's VaR, and the annualization uses `statisticsPerYear` bars.
+   */
+  statisticsPeriod: StatisticsPeriod;
+  /** Returns per year that annualize `dailyVolatility` and `rollingSharpe`: `daysPerYear`, or `periodsPerYear` per bar. */
+  statisticsPerYear: number;
   /** Days with at least one step (the number of daily returns). */
   days: number;
   bestDay: number;
@@ -380,8 +391,8 @@ interface DailySeries {
  * allocates per day, not per step.
  */
 function dailyReturns(timestamps: Float64Array, equity: Float64Array, flows: MetricsInput['flows'], initialCapital: number,
-  timeZone: string, offset: ZoneOffset): DailySeries {
-  const { lastStep, days } = dayBoundaries(timestamps, timeZone, offset);
+  calendar: ExchangeCalendar): DailySeries {
+  const { lastStep, days } = dayBoundaries(timestamps, calendar);
   const D = lastStep.length;
   const returns = new Float64Array(D);
   const ends = new Float64Array(D);
@@ -406,7 +417,8 @@ function dailyReturns(timestamps: Float64Array, equity: Float64Array, flows: Met
  */
 const dayCache = new WeakMap<Float64Array, Map<string, { lastStep: Int32Array; days: Float64Array }>>();
 
-function dayBoundaries(timestamps: Float64Array, timeZone: string, offset: ZoneOffset): { lastStep: Int32Array; days: Float64Array } {
+function dayBoundaries(timestamps: Float64Array, calendar: ExchangeCalendar): { lastStep: Int32Array; days: Float64Array } {
+  const timeZone = calendar.timeZone;
   let byZone = dayCache.get(timestamps);
   if (!byZone) dayCache.set(timestamps, (byZone = new Map()));
   const cached = byZone.get(timeZone);
@@ -417,7 +429,7 @@ function dayBoundaries(timestamps: Float64Array, timeZone: string, offset: ZoneO
   let day = -Infinity;
   for (let t = 0; t < n; t++) {
     const ts = timestamps[t];
-    const local = Math.floor((ts + offset(ts)) / DAY_MS);
+    const local = calendar.localDay(ts);
     // A zone that falls back across midnight would put a later step in an earlier day: keep it in the later one.
     const d = local > day ? local : day;
     if (t > 0 && d !== day) {
@@ -510,12 +522,11 @@ function monthlyReturnsOf(days: Float64Array, r: Float64Array): MonthlyReturn[] 
   for (let d = 0; d < r.length; d++) {
     if (days[d] >= next) {
       if (months.length) months[months.length - 1].return = growth - 1;
-      const date = new Date(days[d] * DAY_MS);
-      const year = date.getUTCFullYear();
-      const month = date.getUTCMonth();
-      months.push({ year, month: month + 1, return: NaN });
-      next = Date.UTC(year, month + 1, 1) / DAY_MS;
-      if (!(next > days[d])) next = Infinity; // a day number Date cannot place: one month to the end
+      const ymd = civilFromDays(days[d]);
+      const year = Math.floor(ymd / 10_000);
+      const month = Math.floor(ymd / 100) % 100;
+      months.push({ year, month, return: NaN });
+      next = month === 12 ? daysFromCivil(year + 1, 1, 1) : daysFromCivil(year, month + 1, 1);
       growth = 1;
     }
     growth *= 1 + r[d];
@@ -615,7 +626,7 @@ function inferAnnualizationOf(timestamps: Float64Array): Annualization {
   let sunday = 0;
   const close = () => {
     perDay.push(count);
-    const weekday = (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday (4); 0 = Sunday
+    const weekday = weekdayOfDay(day);
     if (weekday === 6) saturday += count;
     else if (weekday === 0) sunday += count;
   };
@@ -688,10 +699,10 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
   if (!(Number.isFinite(riskFreeRate) && riskFreeRate > -1)) {
     throw new RangeError(`computeMetrics: riskFreeRate is ${riskFreeRate}, expected a number > -1`);
   }
-  const timeZone = options.timeZone ?? 'America/New_York';
-  let offset: ZoneOffset;
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  let calendar: ExchangeCalendar;
   try {
-    offset = zoneOffset(timeZone);
+    calendar = calendarOf(timeZone);
   } catch (error) {
     throw new RangeError(`computeMetrics: ${(error as Error).message}`);
   }
@@ -745,8 +756,12 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
   const recoveryFactor = maxLoss > 0 ? (finalEquity - initialCapital - netFlow) / maxLoss : NaN;
 
   // Daily returns in the exchange's calendar, and what is computed from them.
-  const daily = dailyReturns(timestamps, equity, flows, initialCapital, timeZone, offset);
-  const rfDaily = riskFreeRate === 0 ? 0 : Math.pow(1 + riskFreeRate, 1 / daysPerYear) - 1;
+  const daily = dailyReturns(timestamps, equity, flows, initialCapital, calendar);
+  // Bars longer than a day have one bar per day with a step: the "daily" statistics are per bar, and
+  // annualize with the bars per year (a weekly volatility × √52, not × √252).
+  const statisticsPeriod: StatisticsPeriod = LONGER_THAN_A_DAY.has(annualization.frequency) ? 'bar' : 'day';
+  const statisticsPerYear = statisticsPeriod === 'bar' ? P : daysPerYear;
+  const rfDaily = riskFreeRate === 0 ? 0 : Math.pow(1 + riskFreeRate, 1 / statisticsPerYear) - 1;
 
   // Fills: fees, traded value; trades: statistics of the closed ones.
   const f = fillColumns(input.fills);
@@ -787,9 +802,11 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
     recoveryFactor,
     longestDrawdown: longest,
     timeZone,
+    statisticsPeriod,
+    statisticsPerYear,
     days: daily.returns.length,
-    ...dailyStatistics(daily.returns, daysPerYear),
+    ...dailyStatistics(daily.returns, statisticsPerYear),
     monthlyReturns: monthlyReturnsOf(daily.days, daily.returns),
-    rollingSharpe: rollingSharpeOf(daily, rollingWindow, rfDaily, daysPerYear),
+    rollingSharpe: rollingSharpeOf(daily, rollingWindow, rfDaily, statisticsPerYear),
   };
 }

@@ -1,5 +1,8 @@
 // Period returns of many portfolios, net of capital flows, aligned on calendar periods of an exchange
-// time zone (bar, daily, ISO week, month); also the time-zone offset rules and the equity-book alignment.
+// time zone (bar, daily, ISO week, month; the zone's rules live in src/data/calendar.ts) and the equity-book alignment.
+import { calendarOf, DEFAULT_TIME_ZONE, periodKeyLabel, periodKeyOfDay, type ExchangeCalendar } from '../data/calendar.js';
+
+export { zoneOffset, type ZoneOffset } from '../data/calendar.js';
 
 /** One portfolio's equity curve as the cross-portfolio analytics read it. */
 export interface PortfolioSeries {
@@ -51,176 +54,19 @@ export interface ReturnOptions {
   frequency?: ReturnFrequency;
   /**
    * Zone whose calendar cuts days, weeks and months: 'America/New_York' (default; built-in US DST rules),
-   * 'UTC', a fixed offset ('+05:30', '-0400', 'UTC+01:00') or any IANA name the runtime's Intl knows.
+   * 'UTC', a fixed offset ('+05:30', '-0400', 'UTC+01:00') or any IANA name the runtime's Intl knows
+   * (see src/data/calendar.ts).
    */
   timeZone?: string;
 }
 
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-
-/** A function from a UTC instant (ms) to the zone's offset (ms to add to get local wall-clock time). */
-export type ZoneOffset = (t: number) => number;
-
-function dayOfWeek(day: number): number {
-  return (((day + 4) % 7) + 7) % 7; // 0 = Sunday; day 0 (1970-01-01) was a Thursday
-}
-
-/** UTC day number of the n-th (1-based) Sunday of a month, or the last one when n is 0. */
-function sunday(year: number, month: number, n: number): number {
-  if (n === 0) {
-    const last = Date.UTC(year, month + 1, 0) / DAY;
-    return last - dayOfWeek(last);
-  }
-  const first = Date.UTC(year, month, 1) / DAY;
-  return first + ((7 - dayOfWeek(first)) % 7) + 7 * (n - 1);
-}
-
-/**
- * US Eastern time from the rules in force since 1976: DST from 2:00 standard time on the second
- * Sunday of March to 2:00 daylight time on the first Sunday of November (2007 on), the first Sunday
- * of April to the last Sunday of October (1987–2006), the last Sunday of April to the last Sunday of
- * October (before 1987; the 1974–75 exceptions are not modelled).
- */
-function newYorkTransitions(year: number): [number, number] {
-  let start: number;
-  let end: number;
-  if (year >= 2007) {
-    start = sunday(year, 2, 2);
-    end = sunday(year, 10, 1);
-  } else {
-    start = sunday(year, 3, year >= 1987 ? 1 : 0);
-    end = sunday(year, 9, 0);
-  }
-  // 2:00 EST = 07:00 UTC; 2:00 EDT = 06:00 UTC.
-  return [start * DAY + 7 * HOUR, end * DAY + 6 * HOUR];
-}
-
-/** New York offsets, remembering the last year's transitions (bars come in time order). */
-function newYorkOffset(): ZoneOffset {
-  let from = Infinity;
-  let to = -Infinity;
-  let start = 0;
-  let end = 0;
-  return (t: number) => {
-    if (!(t >= from && t < to)) {
-      const year = new Date(t).getUTCFullYear();
-      from = Date.UTC(year, 0, 1);
-      to = Date.UTC(year + 1, 0, 1);
-      [start, end] = newYorkTransitions(year);
-    }
-    return t >= start && t < end ? -4 * HOUR : -5 * HOUR;
-  };
-}
-
-const FIXED_OFFSET = /^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$/;
-
-/** Offset of an IANA zone through Intl, looked up once per distinct UTC day (and at most ~12 more times on a transition day). */
-function intlOffset(timeZone: string): ZoneOffset {
-  if (typeof Intl === 'undefined' || typeof Intl.DateTimeFormat !== 'function') {
-    throw new RangeError(`timeZone "${timeZone}": this runtime has no Intl; use 'America/New_York', 'UTC' or a fixed offset like '+05:30'`);
-  }
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-    });
-  } catch {
-    throw new RangeError(`timeZone: expected an IANA zone name, 'UTC' or an offset like '+05:30', got "${timeZone}"`);
-  }
-  const at = (t: number): number => {
-    const parts: Record<string, number> = {};
-    for (const p of format.formatToParts(t)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-    const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour % 24, parts.minute, parts.second);
-    return wall - Math.floor(t / 1000) * 1000;
-  };
-  // Per UTC day: the offset at its start and end; when they differ, the minute the zone switched.
-  const days = new Map<number, { before: number; after: number; switchAt: number }>();
-  return (t: number) => {
-    const day = Math.floor(t / DAY);
-    let entry = days.get(day);
-    if (!entry) {
-      const before = at(day * DAY);
-      const after = at((day + 1) * DAY);
-      let switchAt = (day + 1) * DAY;
-      if (before !== after) {
-        let lo = day * 1440; // minutes: offset(lo) = before, offset(hi) = after
-        let hi = (day + 1) * 1440;
-        while (hi - lo > 1) {
-          const mid = Math.floor((lo + hi) / 2);
-          if (at(mid * 60_000) === before) lo = mid;
-          else hi = mid;
-        }
-        switchAt = hi * 60_000;
-      }
-      entry = { before, after, switchAt };
-      days.set(day, entry);
-    }
-    return t < entry.switchAt ? entry.before : entry.after;
-  };
-}
-
-/**
- * The offset function of a time zone: ms to add to a UTC instant to get local wall-clock time.
- * 'America/New_York' uses built-in US DST rules (no Intl); 'UTC'/'GMT'/'Z'/'Etc/UTC' and fixed offsets
- * ('+05:30', '-0400', 'UTC+01:00') are constant; other IANA names go through Intl once per distinct UTC day.
- * @example
- *   const ny = zoneOffset('America/New_York');
- *   ny(Date.UTC(2024, 6, 1)) / 3_600_000; // -4 (EDT)
- *   zoneOffset('+05:30')(0) / 60_000;      // 330
- */
-export function zoneOffset(timeZone: string): ZoneOffset {
-  if (timeZone === 'America/New_York' || timeZone === 'US/Eastern') return newYorkOffset();
-  if (timeZone === 'UTC' || timeZone === 'GMT' || timeZone === 'Z' || timeZone === 'Etc/UTC' || timeZone === 'Etc/GMT') return () => 0;
-  const fixed = FIXED_OFFSET.exec(timeZone);
-  if (fixed) {
-    const hours = Number(fixed[2]);
-    const minutes = Number(fixed[3] ?? 0);
-    if (hours > 14 || minutes > 59) throw new RangeError(`timeZone: offset out of range, got "${timeZone}"`);
-    const offset = (fixed[1] === '-' ? -1 : 1) * (hours * HOUR + minutes * 60_000);
-    return () => offset;
-  }
-  return intlOffset(timeZone);
-}
-
-/**
- * Label of a period key: ISO date ('daily'), ISO week `YYYY-Www` ('weekly'), `YYYY-MM` ('monthly'), ISO instant ('bar').
+/** Label of a period key: ISO date ('daily'), ISO week `YYYY-Www` ('weekly'), `YYYY-MM` ('monthly'), ISO instant ('bar').
  * @example
  *   periodLabel(19_723, 'daily');        // '2024-01-01'
  *   periodLabel(2024 * 12 + 2, 'monthly'); // '2024-03'
  */
 export function periodLabel(key: number, frequency: ReturnFrequency): string {
-  switch (frequency) {
-    case 'bar':
-      return new Date(key).toISOString();
-    case 'daily':
-      return new Date(key * DAY).toISOString().slice(0, 10);
-    case 'weekly': {
-      const thursday = key * 7; // the week's Monday is key·7 − 3; its Thursday decides the ISO year
-      const date = new Date(thursday * DAY);
-      const year = date.getUTCFullYear();
-      const week = Math.floor((thursday - Date.UTC(year, 0, 1) / DAY) / 7) + 1;
-      return `${year}-W${String(week).padStart(2, '0')}`;
-    }
-    case 'monthly': {
-      const year = Math.floor(key / 12);
-      return `${year}-${String(key - year * 12 + 1).padStart(2, '0')}`;
-    }
-  }
-}
-
-/** Period key of a local day number. */
-function keyOfDay(day: number, frequency: Exclude<ReturnFrequency, 'bar'>): number {
-  switch (frequency) {
-    case 'daily':
-      return day;
-    case 'weekly':
-      return Math.floor((day + 3) / 7); // ISO weeks start on Monday; day 0 was a Thursday
-    case 'monthly': {
-      const d = new Date(day * DAY);
-      return d.getUTCFullYear() * 12 + d.getUTCMonth();
-    }
-  }
+  return frequency === 'bar' ? new Date(key).toISOString() : periodKeyLabel(key, frequency);
 }
 
 /**
@@ -299,7 +145,7 @@ function unionOf(series: readonly Float64Array[]): Float64Array {
 }
 
 /** Period key of every sample of one portfolio, made non-decreasing (see docs/analytics.md). */
-function sampleKeys(timestamps: Float64Array, frequency: ReturnFrequency, offset: ZoneOffset): Float64Array {
+function sampleKeys(timestamps: Float64Array, frequency: ReturnFrequency, calendar: ExchangeCalendar): Float64Array {
   if (frequency === 'bar') return timestamps;
   const keys = new Float64Array(timestamps.length);
   let last = -Infinity;
@@ -307,10 +153,10 @@ function sampleKeys(timestamps: Float64Array, frequency: ReturnFrequency, offset
   let dayKey = NaN;
   for (let i = 0; i < timestamps.length; i++) {
     const t = timestamps[i];
-    const day = Math.floor((t + offset(t)) / DAY);
+    const day = calendar.localDay(t);
     if (day !== lastDay) {
       lastDay = day;
-      dayKey = keyOfDay(day, frequency);
+      dayKey = periodKeyOfDay(day, frequency);
     }
     const key = dayKey;
     // A zone that falls back across midnight would put a later bar in an earlier day: keep it in the later one.
@@ -332,11 +178,11 @@ function sampleKeys(timestamps: Float64Array, frequency: ReturnFrequency, offset
  */
 export function periodReturns(portfolios: readonly PortfolioSeries[], options: ReturnOptions = {}): ReturnSeries {
   const frequency = options.frequency ?? 'daily';
-  const timeZone = options.timeZone ?? 'America/New_York';
-  const offset = zoneOffset(timeZone);
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  const calendar = calendarOf(timeZone);
   const perPortfolio = portfolios.map((p) => {
     checkPortfolio(p);
-    return { p, keys: sampleKeys(p.timestamps, frequency, offset), flows: flowsBySample(p) };
+    return { p, keys: sampleKeys(p.timestamps, frequency, calendar), flows: flowsBySample(p) };
   });
   const ids = portfolios.map((p) => p.id);
   if (new Set(ids).size !== ids.length) throw new RangeError(`portfolio ids must be unique, got ${ids.join(', ')}`);

@@ -35,7 +35,10 @@ export interface Trade {
   grossPnl: number;
   /** Commissions of its fills (a flip's commission split by shares between the two trades). */
   fees: number;
-  /** grossPnl − fees. For an open trade: realized so far minus fees so far. */
+  /**
+   * grossPnl − fees; exactly 0 (break-even) when within 1e-9 of the trade's notional, i.e. rounding
+   * noise. For an open trade: realized so far minus fees so far.
+   */
   netPnl: number;
   /**
    * Closes at which the position was held: `exitStep − entryStep` for a closed trade, and
@@ -81,6 +84,20 @@ export function fillColumns(fills: Fill[] | FillTable): FillColumns {
     length: fills.length, step: fills.column('step'), symbol: fills.column('symbol'), quantity: fills.column('quantity'),
     price: fills.column('price'), commission: fills.column('commission'), realized: fills.column('realized'),
   };
+}
+
+/**
+ * Net P&L within this fraction of the trade's notional (Σ |shares · price| of its fills) is rounding
+ * noise: a one-cent move that pays exactly two per-share commissions sums to ±1e-11, not 0, in floating
+ * point. Such a trade is break-even (net 0). The smallest real P&L, a cent on one share of a trade's
+ * notional N, is 0.01 ≫ 1e-9·N for any N below ten million per share traded.
+ */
+const BREAK_EVEN_TOLERANCE = 1e-9;
+
+/** grossPnl − fees, with rounding noise of the trade's notional snapped to 0 (break-even). */
+function netPnlOf(t: OpenTrade): number {
+  const net = t.grossPnl - t.fees;
+  return Math.abs(net) <= BREAK_EVEN_TOLERANCE * (t.entryNotional + t.exitNotional) ? 0 : net;
 }
 
 /** A trade being built: running sums, turned into a `Trade` when it closes or the fills end. */
@@ -267,7 +284,7 @@ class TradeList implements TradeSink {
       quantity: t.quantity, entryQuantity: t.entryShares, exitQuantity: t.exitShares,
       entryPrice: t.entryShares > 0 ? t.entryNotional / t.entryShares : NaN,
       exitPrice: t.exitShares > 0 ? t.exitNotional / t.exitShares : NaN,
-      grossPnl: t.grossPnl, fees: t.fees, netPnl: t.grossPnl - t.fees,
+      grossPnl: t.grossPnl, fees: t.fees, netPnl: netPnlOf(t),
       bars: (exitStep ?? steps) - t.entryStep, fills: t.fills,
     };
     if (exitStep !== undefined) trade.exitStep = exitStep;
@@ -312,7 +329,7 @@ class TradeTally implements TradeSink {
       stats.open++;
       return;
     }
-    const net = t.grossPnl - t.fees;
+    const net = netPnlOf(t);
     stats.closed++;
     stats.sumNet += net;
     stats.sumBars += exitStep - t.entryStep;

@@ -44,7 +44,7 @@ async function readBars(config: RunConfig, dataFiles: string[]): Promise<Bars> {
     // One file per symbol names its symbol in the config; a single file may hold a symbol column.
     const symbol = bySymbolFile ? Object.keys(bySymbolFile)[i] : config.data.symbols.length === 1 ? config.data.symbols[0] : undefined;
     const stream = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
-    const parsed = await parseCsvStream(stream, { symbol, fileName: basename(file) });
+    const parsed = await parseCsvStream(stream, { symbol, fileName: basename(file), timeZone: config.data.timeZone });
     for (const s of parsed.symbols) {
       if (bars.series[s]) throw new Error(`${basename(file)}: symbol ${s} appears in more than one file`);
       bars.symbols.push(s);

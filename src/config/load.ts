@@ -152,10 +152,19 @@ function formatPath(path: readonly PathKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) out += out ? `.${key}` : key;
-    else out += `[${JSON.stringify(key)}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key.length <= QUOTED_MAX) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(key.length > QUOTED_MAX ? `${key.slice(0, QUOTED_MAX)}…` : key)}]`;
   }
   return out;
+}
+
+/** Characters of a user's key a path may quote: a hostile megabyte key is not echoed back. */
+const QUOTED_MAX = 100;
+/** A last guard on any message (the checks quote values through describeValue, which cuts them to 60). */
+const MESSAGE_MAX = 1000;
+
+function clipMessage(message: string): string {
+  return message.length <= MESSAGE_MAX ? message : `${message.slice(0, MESSAGE_MAX)}…`;
 }
 
 function formatIssue(issue: ConfigIssue, fileName: string | undefined): string {
@@ -199,7 +208,7 @@ class Findings {
 
   private issue(path: readonly PathKey[], message: string, at?: Position): ConfigIssue {
     const position = at ?? this.locateFn(path);
-    const issue: ConfigIssue = { path: formatPath(path), message };
+    const issue: ConfigIssue = { path: formatPath(path), message: clipMessage(message) };
     if (position !== undefined) {
       issue.line = position.line;
       if (position.column !== undefined) issue.column = position.column;
@@ -219,7 +228,66 @@ function byLine(issues: ConfigIssue[]): ConfigIssue[] {
 // YAML
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Where the text first nests deeper than `max` (block indentation levels, `- ` entries and open `[`/`{`
+ * together), or undefined. A cheap scan before parsing: the YAML parser recurses per level, and
+ * thousands of levels would overflow the stack (or take its time to fail) instead of giving a located error.
+ * Quoted text and comments are skipped; it may overcount odd but valid text only past `max` levels.
+ */
+export function tooDeep(text: string, max: number): { line: number; column: number } | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  let line = 1;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const lineStart = i;
+    while (text.charCodeAt(i) === 32) i++;
+    const indent = i - lineStart;
+    let entries = 0;
+    while (text.charCodeAt(i) === 45 && (text.charCodeAt(i + 1) === 32 || i + 1 >= n || text.charCodeAt(i + 1) === 10)) {
+      entries++;
+      i++;
+      while (text.charCodeAt(i) === 32) i++;
+    }
+    const c0 = text.charCodeAt(i);
+    const blank = entries === 0 && (i >= n || c0 === 10 || c0 === 13 || c0 === 35);
+    if (!blank && flow === 0) {
+      while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
+      indents.push(indent);
+      if (indents.length + entries > max) return { line, column: i - lineStart + 1 };
+    }
+    let quote = 0;
+    for (; i < n && text.charCodeAt(i) !== 10; i++) {
+      const c = text.charCodeAt(i);
+      if (quote !== 0) {
+        if (c === quote) quote = 0;
+        else if (c === 92 && quote === 34) i++;
+        continue;
+      }
+      const before = i === lineStart ? 32 : text.charCodeAt(i - 1);
+      const starts = before === 32 || before === 9 || before === 91 || before === 123 || before === 44 || before === 58;
+      if ((c === 34 || c === 39) && starts) quote = c;
+      else if (c === 35 && (before === 32 || before === 9 || i === lineStart)) {
+        while (i < n && text.charCodeAt(i) !== 10) i++;
+        break;
+      } else if (c === 91 || c === 123) {
+        flow++;
+        if (indents.length + entries + flow > max) return { line, column: i - lineStart + 1 };
+      } else if ((c === 93 || c === 125) && flow > 0) flow--;
+    }
+    i++;
+    line++;
+  }
+  return undefined;
+}
+
 function parseYaml(text: string, lineCounter: LineCounter, fileName: string | undefined): Document {
+  const deep = tooDeep(text, CONFIG_BOUNDS.maxNesting);
+  if (deep) {
+    const message = `nested more than ${CONFIG_BOUNDS.maxNesting} levels deep; expected a config (which nests about 6 deep)`;
+    throw new ConfigError([{ path: '', message, ...deep }], fileName);
+  }
   let doc: Document;
   try {
     // Duplicate keys are found by findDuplicateKeys, which can name the path and both lines.
@@ -392,7 +460,7 @@ function crossCheck(input: Record<string, unknown>, form: Form, findings: Findin
     if (typeof id === 'string') {
       const first = ids.get(id);
       if (first === undefined) ids.set(id, where);
-      else findings.error([...path, 'portfolio_id'], `duplicate portfolio id "${id}"; already used by ${first}`);
+      else findings.error([...path, 'portfolio_id'], `duplicate portfolio id ${describeValue(id)}; already used by ${first}`);
     }
     const explicit = ownKey(value, 'namespace');
     const namespace = explicit ? value.namespace : id;
@@ -400,7 +468,7 @@ function crossCheck(input: Record<string, unknown>, form: Form, findings: Findin
       const first = namespaces.get(namespace);
       const note = explicit ? '' : ' (namespace defaults to portfolio_id)';
       if (first !== undefined) {
-        findings.error([...path, 'namespace'], `duplicate namespace "${namespace}"${note}; already used by ${first}`);
+        findings.error([...path, 'namespace'], `duplicate namespace ${describeValue(namespace)}${note}; already used by ${first}`);
       } else {
         namespaces.set(namespace, where);
       }
@@ -452,13 +520,13 @@ function checkData(data: Record<string, unknown> | undefined, findings: Findings
     if (!listedSet.has(key)) {
       findings.error(
         ['data', 'files', key],
-        `symbol "${key}" is not in data.symbols; expected ${oneOf(symbols, 'symbols of data.symbols')}${didYouMean(key, symbols)}`,
+        `symbol ${describeValue(key)} is not in data.symbols; expected ${oneOf(symbols, 'symbols of data.symbols')}${didYouMean(key, symbols)}`,
       );
     }
   }
   for (const symbol of symbols) {
     if (ownKey(files, symbol)) continue;
-    findings.error(['data', 'files'], `no file for symbol "${symbol}"; expected one entry per symbol of data.symbols`);
+    findings.error(['data', 'files'], `no file for symbol ${describeValue(symbol)}; expected one entry per symbol of data.symbols`);
   }
   return symbols;
 }
@@ -475,14 +543,14 @@ function checkSymbolList(
     if (typeof symbol !== 'string') return;
     const first = seen.get(symbol);
     if (first !== undefined) {
-      findings.error([...path, index], `duplicate symbol "${symbol}"; already listed at ${formatPath([...path, first])}`);
+      findings.error([...path, index], `duplicate symbol ${describeValue(symbol)}; already listed at ${formatPath([...path, first])}`);
       return;
     }
     seen.set(symbol, index);
     if (known !== undefined && !known.set.has(symbol)) {
       findings.error(
         [...path, index],
-        `unknown symbol "${symbol}"; expected ${oneOf(known.names, 'symbols of the data')}${didYouMean(symbol, known.names)}`,
+        `unknown symbol ${describeValue(symbol)}; expected ${oneOf(known.names, 'symbols of the data')}${didYouMean(symbol, known.names)}`,
       );
     }
   });
@@ -497,7 +565,7 @@ function checkRebalance(rebalance: Record<string, unknown> | undefined, ids: str
     if (!known.has(id)) {
       findings.error(
         ['rebalance', 'target_weights', id],
-        `unknown portfolio id "${id}"; expected ${oneOf(ids, 'portfolio ids')}${didYouMean(id, ids)}`,
+        `unknown portfolio id ${describeValue(id)}; expected ${oneOf(ids, 'portfolio ids')}${didYouMean(id, ids)}`,
       );
     }
   }
@@ -515,7 +583,7 @@ function checkRebalance(rebalance: Record<string, unknown> | undefined, ids: str
   const weighted = new Set(named);
   for (const id of ids) {
     if (weighted.has(id)) continue;
-    findings.warn(['rebalance', 'target_weights'], `no weight for portfolio "${id}", so its target weight is 0`);
+    findings.warn(['rebalance', 'target_weights'], `no weight for portfolio ${describeValue(id)}, so its target weight is 0`);
   }
 }
 

@@ -1,6 +1,8 @@
 // What a foliolab run config may contain: valibot schemas for every key (snake_case in, camelCase out),
 // the bounds on untrusted values, the error-message helpers, and the normalized RunConfig types.
 import * as v from 'valibot';
+import { calendarOf, DEFAULT_TIME_ZONE } from '../data/calendar.js';
+import { parseTimestamp } from '../data/csv.js';
 import type {
   CommissionSpec,
   ExecutionSpec,
@@ -21,6 +23,8 @@ export type Interval = '1m' | '5m' | '15m' | '1h' | '1d';
 /** Bars read from CSV: one file holding every symbol (`filePath`) or one file per symbol (`files`). */
 export interface CsvDataSpec {
   source: 'csv';
+  /** The exchange zone (`data.timezone`): reads zone-less CSV times and cuts days, weeks and months. Loaded configs always have it; absent means New York. */
+  timeZone?: string;
   filePath?: string;
   files?: Record<string, string>;
   symbols: string[];
@@ -29,6 +33,8 @@ export interface CsvDataSpec {
 /** Synthetic bars from a seeded generator (deterministic for a given seed). */
 export interface GeneratedDataSpec {
   source: 'generated';
+  /** The exchange zone (`data.timezone`): the sessions' clock, and what cuts days, weeks and months. Loaded configs always have it; absent means New York. */
+  timeZone?: string;
   symbols: string[];
   bars: number;
   interval: Interval;
@@ -98,6 +104,8 @@ export const CONFIG_BOUNDS = {
   /** Issues kept on a ConfigError (its message shows at most `maxIssuesShown`). */
   maxIssues: 1000,
   maxIssuesShown: 100,
+  /** Nesting of mappings and lists (real configs nest about 6 deep): deeper text is refused before parsing. */
+  maxNesting: 64,
 } as const;
 
 export const STRATEGY_TYPES = [
@@ -121,12 +129,20 @@ export const LIMIT_TYPES = [
 
 export const DATA_SOURCES = ['csv', 'generated'] as const;
 export const INTERVALS = ['1m', '5m', '15m', '1h', '1d'] as const satisfies readonly Interval[];
+/** Bars in a 09:30–16:00 session per interval (the last hour bar starts at 15:30). */
+const BARS_PER_SESSION: Record<Interval, number> = { '1m': 390, '5m': 78, '15m': 26, '1h': 7, '1d': 1 };
 export const SCHEDULES = ['daily', 'weekly', 'monthly', 'quarterly'] as const;
 export const TRACING_LEVELS = ['off', 'trades', 'full'] as const satisfies readonly TracingLevel[];
 
-/** Portfolio ids and namespaces: they name events, reports and files, so keep them plain. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const ID_TEXT = 'an id of 1 to 64 letters, digits, "_", "." or "-" starting with a letter or digit';
+/**
+ * Portfolio ids and namespaces name events, reports and files. Letters and digits of any script are
+ * welcome (`動量_1`, `Momentum-€`); characters that are unsafe in a file name or in HTML (spaces,
+ * controls, / \ : * ? " < > | & ' # % and the like) are refused rather than escaped at every place an
+ * id is written. 1 to 64 characters (code points), starting with a letter or digit.
+ */
+export const ID_PATTERN = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}_.\p{Pd}\p{Sc}]{0,63}$/u;
+const ID_TEXT = 'an id of 1 to 64 letters or digits (any script), marks, "_", ".", "-" or currency signs, starting with a letter or digit; '
+  + 'no spaces or characters unsafe in file names or HTML (/ \\ : * ? " < > | & \' # %)';
 
 /** Ticker-like symbols: SPY, BRK.B, BTC-USD, EUR/USD, ES=F, ^GSPC, NYSE:IBM. */
 export const SYMBOL_PATTERN = /^[A-Za-z0-9^][A-Za-z0-9._\-=^/:]{0,31}$/;
@@ -414,7 +430,7 @@ function tagged<const K extends string, const O extends v.VariantOptions<K>>(
     const tag = issue.input;
     if (tag === undefined) return `missing required key; expected one of ${known.join(', ')}`;
     if (typeof tag !== 'string') return `expected one of ${known.join(', ')}, got ${describeValue(tag)}`;
-    return `unknown ${noun} ${JSON.stringify(tag)}; expected one of ${known.join(', ')}${didYouMean(tag, known)}`;
+    return `unknown ${noun} ${describeValue(tag)}; expected one of ${known.join(', ')}${didYouMean(tag, known)}`;
   };
   const schema = v.variant(key, options, (issue) => {
     // The variant reports a non-mapping input at its own path and a bad tag at `key`.
@@ -462,7 +478,7 @@ const strategyOption = <const T extends StrategyType, const P extends v.GenericS
 
 const momentumParameters = closedObject({
   lookback_period: lookback(1),
-  momentum_threshold: num({ min: 0 }),
+  momentum_threshold: v.optional(num({ min: 0 }), 0),
   allow_short: allowShort,
 });
 
@@ -663,11 +679,26 @@ expecting(executionSchema, 'a mapping with fill, slippage_bps, commission and al
 
 const symbolSchema = text(SYMBOL_TEXT, 32, SYMBOL_PATTERN);
 export const symbolListSchema = list(symbolSchema, 'symbols', 1, CONFIG_BOUNDS.maxSymbols);
+/** A zone the calendar knows (src/data/calendar.ts): an IANA name, UTC or a fixed offset. */
+function knownZone(name: string): boolean {
+  try {
+    calendarOf(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const timeZoneSchema = text(`a time zone: an IANA name such as "America/New_York", "UTC" or an offset such as "+05:30"`, 64, undefined, knownZone);
+
+/** Bars of generated data when `bars` is not given: one year of sessions (252) at the interval. */
+export const DEFAULT_GENERATED_SESSIONS = 252;
+
 const filePathSchema = text(`a file path of 1 to ${CONFIG_BOUNDS.maxPathLength} characters`, CONFIG_BOUNDS.maxPathLength);
 
 const csvDataSchema = closedObject(
   {
     source: v.literal('csv'),
+    timezone: v.optional(timeZoneSchema, DEFAULT_TIME_ZONE),
     file_path: v.optional(filePathSchema),
     files: v.optional(dict(filePathSchema, 'symbol to file path', CONFIG_BOUNDS.maxSymbols)),
     symbols: v.optional(symbolListSchema),
@@ -678,13 +709,14 @@ const csvDataSchema = closedObject(
 const generatedDataSchema = closedObject(
   {
     source: v.literal('generated'),
+    timezone: v.optional(timeZoneSchema, DEFAULT_TIME_ZONE),
     symbols: symbolListSchema,
-    bars: num({ integer: true, min: 1, max: CONFIG_BOUNDS.maxBars }),
+    bars: v.optional(num({ integer: true, min: 1, max: CONFIG_BOUNDS.maxBars })),
     interval: v.optional(choice(INTERVALS), '1d'),
     seed: v.optional(num({ integer: true, min: 0, max: 4_294_967_295 }), 1),
     start: v.optional(
       text('an ISO 8601 date such as "2024-01-02" or "2024-01-02T14:30:00Z"', 40, ISO_DATE_PATTERN, (s) =>
-        Number.isFinite(Date.parse(s)),
+        Number.isFinite(parseTimestamp(s)),
       ),
     ),
   },
@@ -701,15 +733,16 @@ export const dataSchema = v.pipe(
     if (d.source === 'generated') {
       const out: GeneratedDataSpec = {
         source: 'generated',
+        timeZone: d.timezone,
         symbols: d.symbols,
-        bars: d.bars,
+        bars: d.bars ?? DEFAULT_GENERATED_SESSIONS * BARS_PER_SESSION[d.interval],
         interval: d.interval,
         seed: d.seed,
       };
       if (d.start !== undefined) out.start = d.start;
       return out;
     }
-    const out: CsvDataSpec = { source: 'csv', symbols: d.symbols ?? Object.keys(d.files ?? {}) };
+    const out: CsvDataSpec = { source: 'csv', timeZone: d.timezone, symbols: d.symbols ?? Object.keys(d.files ?? {}) };
     if (d.file_path !== undefined) out.filePath = d.file_path;
     if (d.files !== undefined) out.files = { ...d.files };
     return out;
@@ -763,7 +796,7 @@ export const workflowSchema = closedObject({
 // Trading systems and the whole document
 // ---------------------------------------------------------------------------------------------
 
-const idSchema = text(ID_TEXT, 64, ID_PATTERN);
+const idSchema = text(ID_TEXT, 256, ID_PATTERN); // the pattern counts code points (64); 256 bounds the UTF-16 length
 const capitalSchema = num({ min: 0, minExclusive: true });
 
 /** The keys of one trading system (also the top-level keys of a single-portfolio config). */

@@ -1,6 +1,7 @@
 // CSV bars in and out: the streaming, validating parser (parseCsv, parseCsvStream), its error type
 // (CsvError) and the writer (toCsv). Runs in browsers, workers, Node and workerd (no Node imports).
 import type { Bars, SymbolBars } from './bars.js';
+import { calendarOf, civilFromDays, daysFromCivil, daysInMonth, DEFAULT_TIME_ZONE, formatInZone, MS_PER_DAY, type ExchangeCalendar } from './calendar.js';
 
 /** `strict` stops at the first bad row; `skip` drops bad rows and lists them in `skipped`. */
 export type CsvMode = 'strict' | 'skip';
@@ -13,10 +14,11 @@ export interface CsvOptions {
   /** Default `strict`. Header problems (missing columns, no symbol) always throw. */
   mode?: CsvMode;
   /**
-   * Zone of timestamps written without an offset. Only `UTC` is supported: `2024-01-02T09:30:00`
-   * means 09:30 UTC. Write `Z` or an offset such as `-05:00` for anything else.
+   * The exchange zone: times written without `Z` or an offset, and date-only values, are wall-clock
+   * times there (`1995-01-03` is midnight of January 3 in New York, so the bar belongs to that session's
+   * date). Default `America/New_York`; `UTC`, fixed offsets (`+05:30`) and IANA names (see calendar.ts).
    */
-  timeZone?: 'UTC';
+  timeZone?: string;
 }
 
 /** A row dropped in `skip` mode: its 1-based physical line and what was wrong with it. */
@@ -52,50 +54,24 @@ export class CsvError extends Error {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Calendar helpers (also used by the generator). Proleptic Gregorian, days since 1970-01-01.
-
-const MS_PER_DAY = 86_400_000;
-
-/** Days since 1970-01-01 of a civil date (month 1–12). H. Hinnant's `days_from_civil`. @internal */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-/** Civil date of a day number, packed as `year * 10000 + month * 100 + day`. @internal */
-export function civilFromDays(days: number): number {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return year * 10_000 + month * 100 + day;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
 /** Largest |ms| a JS Date can hold; epoch values beyond it are rejected. */
 const MAX_DATE_MS = 8.64e15;
 
 /**
- * Parses one timestamp cell the way `parseCsv` does; NaN when it is not one. Used by the
- * generator for its `start` option. @internal
+ * Parses one timestamp cell the way `parseCsv` does (zone-less times in `calendar`'s zone); NaN when
+ * it is not one. Used by the generator for its `start` option. @internal
  */
-export function parseTimestamp(text: string): number {
-  return new TimeScanner().parseText(text.trim());
+export function parseTimestamp(text: string, calendar: ExchangeCalendar = calendarOf(DEFAULT_TIME_ZONE)): number {
+  return new TimeScanner(calendar).parseText(text.trim());
 }
+
+/** A cell as messages quote it: at most 100 characters, so a hostile megabyte cell is not echoed back. */
+function shown(cell: string): string {
+  return cell.length > 100 ? `${cell.slice(0, 100)}…` : cell;
+}
+
+/** Offsets beyond ±14:00 exist nowhere (Kiribati's +14 is the largest): such a value is a typo. */
+const MAX_OFFSET_MINUTES = 14 * 60;
 
 // ---------------------------------------------------------------------------------------------
 // Scanning primitives. Cells are read in place (no substring per cell): each scan returns the
@@ -130,15 +106,30 @@ function digitAt(s: string, i: number): number {
 /** ISO-8601 dates and datetimes, with a one-entry cache of the last date (rows are mostly in date order). */
 class TimeScanner {
   pos = 0;
+  /** Whether the last `iso` value had a time of day (false: a date-only value). */
+  hadTime = false;
   private dateKey = -1;
   private dateMs = 0;
 
+  constructor(private readonly calendar: ExchangeCalendar) {}
+
   /**
    * Reads `YYYY-MM-DD[(T| )HH:MM[:SS[.fff…]]][Z|±HH[:MM]]` starting at `p`. Returns ms since epoch
-   * (NaN if malformed) and leaves `pos` just after it. A time without a zone is UTC; digits
-   * beyond milliseconds are dropped.
+   * (NaN if malformed) and leaves `pos` just after it. A value without a zone is wall-clock time of
+   * the calendar's zone; digits beyond milliseconds are dropped.
    */
   iso(s: string, p: number): number {
+    const wall = this.isoWall(s, p);
+    return this.zoned || wall !== wall ? wall : this.calendar.toEpoch(wall);
+  }
+
+  /** Set by `isoWall`: the value carried `Z` or an offset (it is then already an instant). */
+  private zoned = false;
+
+  /** `iso` without the zone step: a zone-less value stays wall-clock ms (as if UTC). */
+  isoWall(s: string, p: number): number {
+    this.zoned = false;
+    this.hadTime = false;
     const year = digitAt(s, p) * 1000 + digitAt(s, p + 1) * 100 + digitAt(s, p + 2) * 10 + digitAt(s, p + 3);
     const month = digitAt(s, p + 5) * 10 + digitAt(s, p + 6);
     const day = digitAt(s, p + 8) * 10 + digitAt(s, p + 9);
@@ -160,6 +151,7 @@ class TimeScanner {
       this.pos = q;
       return ms;
     }
+    this.hadTime = true;
     const hour = digitAt(s, q + 1) * 10 + digitAt(s, q + 2);
     const minute = digitAt(s, q + 4) * 10 + digitAt(s, q + 5);
     if (hour < 0 || minute < 0 || hour > 23 || minute > 59 || s.charCodeAt(q + 3) !== CHAR_COLON) return NaN;
@@ -189,9 +181,11 @@ class TimeScanner {
     const zone = s.charCodeAt(q);
     if (zone === CHAR_Z || zone === CHAR_LOWER_Z) {
       q++;
+      this.zoned = true;
     } else if (zone === CHAR_PLUS || zone === CHAR_MINUS) {
       const hours = digitAt(s, q + 1) * 10 + digitAt(s, q + 2);
-      if (hours < 0 || hours > 23) return NaN;
+      if (hours < 0 || hours > 14) return NaN;
+      this.zoned = true;
       q += 3;
       const colon = s.charCodeAt(q) === CHAR_COLON;
       const minutes = digitAt(s, q + (colon ? 1 : 0)) * 10 + digitAt(s, q + (colon ? 2 : 1));
@@ -202,6 +196,7 @@ class TimeScanner {
         return NaN;
       }
       const offset = hours * 60 + (minutes >= 0 ? minutes : 0);
+      if (offset > MAX_OFFSET_MINUTES) return NaN;
       ms += zone === CHAR_PLUS ? -offset * 60_000 : offset * 60_000;
     }
     this.pos = q;
@@ -212,11 +207,32 @@ class TimeScanner {
   parseText(text: string): number {
     if (text.length >= 10 && text.charCodeAt(4) === CHAR_MINUS) {
       const t = this.iso(text, 0);
-      return t === t && this.pos === text.length ? t : NaN;
+      return t === t && this.pos === text.length && Math.abs(t) <= MAX_DATE_MS ? t : NaN;
     }
     if (!NUMBER_TEXT.test(text)) return NaN;
     return epochToMs(Number(text));
   }
+}
+
+/** `YYYY-MM-DD` alone, as wall-clock ms of its midnight; NaN for anything else. */
+function parseDateOnly(text: string, scanner: TimeScanner): number {
+  if (text.length !== 10) return NaN;
+  const wall = scanner.isoWall(text, 0);
+  return wall === wall && scanner.pos === 10 ? wall : NaN;
+}
+
+const CLOCK_TEXT = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
+
+/** `HH:MM[:SS[.fff…]]` as ms since midnight (digits beyond ms dropped); NaN when malformed or out of range. */
+function parseClock(text: string): number {
+  const m = CLOCK_TEXT.exec(text);
+  if (!m) return NaN;
+  const hours = Number(m[1]);
+  const minutes = Number(m[2]);
+  const seconds = m[3] === undefined ? 0 : Number(m[3]);
+  if (hours > 23 || minutes > 59 || seconds > 59) return NaN;
+  const ms = m[4] === undefined ? 0 : Number(m[4].slice(0, 3).padEnd(3, '0'));
+  return ((hours * 60 + minutes) * 60 + seconds) * 1000 + ms;
 }
 
 function epochToMs(x: number): number {
@@ -295,6 +311,8 @@ const ROLE_SYMBOL = 6;
 const ROLE_EXTRA = 7;
 const ROLE_IGNORE = 8;
 const ROLE_PENDING = 9;
+/** A `time` column of time-of-day beside a `date` column: the two make the timestamp. */
+const ROLE_CLOCK = 10;
 
 const TIME_NAMES = ['timestamp', 'time', 'date', 'datetime'];
 const FIELD_ROLES: Record<string, number> = {
@@ -379,9 +397,6 @@ const STATE_FIRST_LINE = 0;
 const STATE_AFTER_HEADER = 1;
 const STATE_ROWS = 2;
 
-function isoText(ms: number): string {
-  return new Date(ms).toISOString();
-}
 
 /**
  * The incremental parser behind parseCsv and parseCsvStream. Text is pushed in chunks; complete
@@ -412,7 +427,11 @@ class CsvParser {
   private hasSymbolColumn = false;
 
   private pos = 0;
-  private readonly time = new TimeScanner();
+  private readonly calendar: ExchangeCalendar;
+  private readonly time: TimeScanner;
+  /** Separate `date` and `time` columns: the date cell is a date-only wall-clock day, the time cell its time of day. */
+  private splitTime = false;
+  private headerLine = 1;
   private readonly builders = new Map<string, SeriesBuilder>();
   private readonly order: SeriesBuilder[] = [];
   private single: SeriesBuilder | null = null;
@@ -425,9 +444,12 @@ class CsvParser {
     if (options.mode !== undefined && options.mode !== 'strict' && options.mode !== 'skip') {
       throw new TypeError(`parseCsv: mode is "${String(options.mode)}", expected "strict" or "skip"`);
     }
-    if (options.timeZone !== undefined && options.timeZone !== 'UTC') {
-      throw new TypeError(`parseCsv: timeZone is "${String(options.timeZone)}", only "UTC" is supported`);
+    try {
+      this.calendar = calendarOf(options.timeZone ?? DEFAULT_TIME_ZONE);
+    } catch (error) {
+      throw new TypeError(`parseCsv: ${(error as Error).message}`);
     }
+    this.time = new TimeScanner(this.calendar);
   }
 
   /** Feeds text; `whole` says this is the entire input (lets the first series be sized up front). */
@@ -456,7 +478,7 @@ class CsvParser {
       this.lines(rest, 0, rest.length);
     }
     if (this.state === STATE_FIRST_LINE) throw this.error(1, 'the input is empty (no header and no rows)');
-    if (this.state === STATE_AFTER_HEADER) this.startRows(null, 0);
+    if (this.state === STATE_AFTER_HEADER) throw this.error(this.headerLine, 'the file has a header but no rows');
     const series: Record<string, SymbolBars> = {};
     const symbols: string[] = [];
     for (const builder of this.order) {
@@ -502,7 +524,7 @@ class CsvParser {
     const cells = splitCells(text, this.delim);
     const isData =
       cells.length >= 2 &&
-      !Number.isNaN(new TimeScanner().parseText(cells[0].trim())) &&
+      !Number.isNaN(new TimeScanner(this.calendar).parseText(cells[0].trim())) &&
       cells.slice(1).every((c) => NUMBER_TEXT.test(c.trim()));
     if (isData) {
       if (cells.length !== 5 && cells.length !== 6) {
@@ -526,12 +548,14 @@ class CsvParser {
       if (name === '') return;
       const first = seen.get(name);
       if (first !== undefined) {
-        throw this.error(this.line, `column "${name}" appears twice (fields ${first + 1} and ${k + 1})`, name);
+        throw this.error(this.line, `column "${shown(name)}" appears twice (fields ${first + 1} and ${k + 1})`, shown(name));
       }
       seen.set(name, k);
     });
     const timeColumns = names.filter((n) => TIME_NAMES.includes(n));
-    if (timeColumns.length > 1) {
+    // backtrader's and many brokers' files: `Date,Time,...` with the time of day apart.
+    this.splitTime = timeColumns.length === 2 && timeColumns.includes('date') && timeColumns.includes('time');
+    if (timeColumns.length > 1 && !this.splitTime) {
       throw this.error(
         this.line,
         `found several time columns (${timeColumns.join(', ')}); expected exactly one of timestamp, time, date, datetime`,
@@ -543,10 +567,11 @@ class CsvParser {
     if (missing.length > 0) {
       throw this.error(
         this.line,
-        `missing required column(s) ${missing.join(', ')}; the header has ${cells.map((c) => `"${c.trim()}"`).join(', ')}`,
+        `missing required column(s) ${missing.join(', ')}; the header has ${cells.map((c) => `"${shown(c.trim())}"`).join(', ')}`,
       );
     }
     this.setColumns(names, names.length);
+    this.headerLine = this.line;
     this.state = STATE_AFTER_HEADER;
   }
 
@@ -557,6 +582,7 @@ class CsvParser {
     this.extraSlot = new Int32Array(fieldCount).fill(-1);
     names.forEach((name, k) => {
       if (name === '') this.roles[k] = ROLE_IGNORE;
+      else if (this.splitTime && name === 'time') this.roles[k] = ROLE_CLOCK;
       else if (TIME_NAMES.includes(name)) this.roles[k] = ROLE_TIME;
       else this.roles[k] = FIELD_ROLES[name] ?? ROLE_PENDING;
     });
@@ -658,6 +684,20 @@ class CsvParser {
     return this.time.parseText(cellText(s, p, end).trim());
   }
 
+  /** A date-only cell as wall-clock ms of its midnight (the `date` of separate date and time columns); NaN otherwise. */
+  private dateCell(s: string, p: number, e: number): number {
+    const end = cellEnd(s, p, e, this.delim);
+    this.pos = end;
+    return parseDateOnly(cellText(s, p, end).trim(), this.time);
+  }
+
+  /** A `HH:MM[:SS[.fff]]` cell as ms since midnight; NaN otherwise. */
+  private clockCell(s: string, p: number, e: number): number {
+    const end = cellEnd(s, p, e, this.delim);
+    this.pos = end;
+    return parseClock(cellText(s, p, end).trim());
+  }
+
   private series(s: string, p: number, e: number): SeriesBuilder | null {
     let end = s.indexOf(this.delimText, p);
     if (end === -1 || end > e) end = e;
@@ -687,14 +727,19 @@ class CsvParser {
     let low = NaN;
     let close = NaN;
     let volume = 0;
+    let clock = 0;
     let pos = p;
     let field = 0;
     for (;;) {
       if (field === fieldCount) return this.badRow(s, p, e, -1);
       switch (roles[field]) {
         case ROLE_TIME:
-          t = this.timestamp(s, pos, e);
+          t = this.splitTime ? this.dateCell(s, pos, e) : this.timestamp(s, pos, e);
           if (t !== t) return this.badRow(s, p, e, field);
+          break;
+        case ROLE_CLOCK:
+          clock = this.clockCell(s, pos, e);
+          if (clock !== clock) return this.badRow(s, p, e, field);
           break;
         case ROLE_OPEN:
           open = this.number(s, pos, e);
@@ -735,6 +780,7 @@ class CsvParser {
       pos++;
     }
     if (field !== fieldCount) return this.badRow(s, p, e, -1);
+    if (this.splitTime) t = this.calendar.toEpoch(t + clock);
     if (!(open > 0 && high > 0 && low > 0 && close > 0 && volume >= 0) || !Number.isFinite(open + high + low + close + volume)) {
       return this.badRow(s, p, e, -1);
     }
@@ -759,6 +805,7 @@ class CsvParser {
 
   private badOrder(t: number, series: SeriesBuilder): void {
     const column = this.names[this.roles.indexOf(ROLE_TIME)];
+    const isoText = (ms: number) => formatInZone(ms, this.calendar);
     if (t === series.lastTime) {
       return this.reject(`duplicate timestamp ${isoText(t)} (first on line ${series.lastLine})`, column, isoText(t));
     }
@@ -782,40 +829,43 @@ class CsvParser {
       const name = this.names[k];
       switch (this.roles[k]) {
         case ROLE_TIME:
+          if (this.splitTime) return Number.isNaN(parseDateOnly(text, this.time)) ? `${name} is "${shown(cell)}", expected a date YYYY-MM-DD (the time is in its own column)` : null;
           return Number.isNaN(this.time.parseText(text))
-            ? `${name} is "${cell}", expected an ISO-8601 date or datetime, or epoch seconds or milliseconds`
+            ? `${name} is "${shown(cell)}", expected an ISO-8601 date or datetime, or epoch seconds or milliseconds`
             : null;
+        case ROLE_CLOCK:
+          return Number.isNaN(parseClock(text)) ? `${name} is "${shown(cell)}", expected a time of day HH:MM[:SS[.fff]]` : null;
         case ROLE_OPEN:
         case ROLE_HIGH:
         case ROLE_LOW:
         case ROLE_CLOSE:
         case ROLE_VOLUME: {
           const x = NUMBER_TEXT.test(text) ? Number(text) : NaN;
-          if (!Number.isFinite(x)) return `${name} is "${cell}", expected a number`;
+          if (!Number.isFinite(x)) return `${name} is "${shown(cell)}", expected a number`;
           if (this.roles[k] === ROLE_VOLUME ? !(x >= 0) : !(x > 0)) {
-            return `${name} is "${cell}", expected a number ${this.roles[k] === ROLE_VOLUME ? '>= 0' : '> 0'}`;
+            return `${name} is "${shown(cell)}", expected a number ${this.roles[k] === ROLE_VOLUME ? '>= 0' : '> 0'}`;
           }
           return null;
         }
         case ROLE_SYMBOL:
-          return text === '' ? `${name} is "${cell}", expected a symbol name` : null;
+          return text === '' ? `${name} is "${shown(cell)}", expected a symbol name` : null;
         case ROLE_EXTRA:
-          return text === '' || NUMBER_TEXT.test(text) ? null : `${name} is "${cell}", expected a number`;
+          return text === '' || NUMBER_TEXT.test(text) ? null : `${name} is "${shown(cell)}", expected a number`;
         default:
           return null;
       }
     };
     if (field >= 0) {
       const detail = describe(field);
-      if (detail !== null) return this.reject(detail, this.names[field], cells[field]);
+      if (detail !== null) return this.reject(detail, this.names[field], shown(cells[field]));
     }
     // Value problems are reported in a fixed order: time, then open, high, low, close, volume.
-    const byRole = [ROLE_TIME, ROLE_SYMBOL, ROLE_OPEN, ROLE_HIGH, ROLE_LOW, ROLE_CLOSE, ROLE_VOLUME, ROLE_EXTRA];
+    const byRole = [ROLE_TIME, ROLE_CLOCK, ROLE_SYMBOL, ROLE_OPEN, ROLE_HIGH, ROLE_LOW, ROLE_CLOSE, ROLE_VOLUME, ROLE_EXTRA];
     for (const role of byRole) {
       for (let k = 0; k < this.fieldCount; k++) {
         if (this.roles[k] !== role) continue;
         const detail = describe(k);
-        if (detail !== null) return this.reject(detail, this.names[k], cells[k]);
+        if (detail !== null) return this.reject(detail, this.names[k], shown(cells[k]));
       }
     }
     return this.reject('malformed row');
@@ -837,10 +887,13 @@ class CsvParser {
  * text columns are ignored. Delimiter `,`, `;` or tab, detected from the first line. CRLF, a UTF-8
  * BOM, blank lines and double-quoted cells are accepted.
  *
- * Times: ISO-8601 dates (`2024-01-02`, midnight UTC) and datetimes (`2024-01-02T09:30:00`,
- * `T` or space, optional seconds and fraction) with `Z` or an offset (`+02:00`, `-0500`, `+02`);
- * **a datetime without zone is UTC**. Numbers are epoch seconds when |x| < 1e11 (rounded to the
- * millisecond), else epoch milliseconds. Date.parse is never used, so every runtime agrees.
+ * Times: ISO-8601 dates (`2024-01-02`) and datetimes (`2024-01-02T09:30:00`, `T` or space, optional
+ * seconds and fraction) with `Z` or an offset (`+02:00`, `-0500`, `+02`; at most ±14:00);
+ * **a date or datetime without zone is wall-clock time of `options.timeZone`** (default New York:
+ * `1995-01-03` is 05:00 UTC, and the bar belongs to January 3). Separate `date` and `time` columns
+ * (`2006-01-02,09:05:00`) are combined the same way. Numbers are epoch seconds when |x| < 1e11
+ * (rounded to the millisecond), else epoch milliseconds. Dates are proleptic Gregorian (1900-02-29
+ * is refused, 2000-02-29 accepted). Date.parse is never used, so every runtime agrees.
  *
  * Validation: field count, numbers, prices > 0, volume ≥ 0, high ≥ max(open, close),
  * low ≤ min(open, close), timestamps strictly increasing per symbol. In `strict` mode (default)
@@ -942,14 +995,20 @@ function formatNumber(x: number): string {
 export interface ToCsvOptions {
   /** Write a leading `symbol` column (default true, so the file parses back without options). */
   symbolColumn?: boolean;
+  /**
+   * The exchange zone the file will be read in (default New York): when every timestamp is a midnight
+   * there, the file holds dates only (`2024-01-02`), which `parseCsv` reads back in that zone.
+   */
+  timeZone?: string;
 }
 
 /**
  * Writes bars as CSV (long format: the rows of each symbol in turn), such that
  * `parseCsv(toCsv(bars))` gives back identical Float64 values: numbers use JavaScript's shortest
- * round-trip form, NaN in an extra column is an empty cell. Times are ISO-8601 UTC
- * (`2024-01-02` when every timestamp is at midnight, else `2024-01-02T14:30:00Z`, with `.sss`
- * when needed). Timestamps must be whole milliseconds.
+ * round-trip form, NaN in an extra column is an empty cell. Times are dates (`2024-01-02`) when
+ * every timestamp is a midnight of `options.timeZone` (so `parseCsv` with that zone reads them back),
+ * else ISO-8601 UTC (`2024-01-02T14:30:00Z`, with `.sss` when needed). Timestamps must be whole
+ * milliseconds.
  *
  * @example
  * ```ts
@@ -960,6 +1019,7 @@ export interface ToCsvOptions {
  */
 export function toCsv(bars: Bars, options: ToCsvOptions = {}): string {
   const withSymbol = options.symbolColumn ?? true;
+  const calendar = calendarOf(options.timeZone ?? DEFAULT_TIME_ZONE);
   if (!withSymbol && bars.symbols.length > 1) {
     throw new Error(`toCsv: ${bars.symbols.length} symbols need the symbol column (symbolColumn: true)`);
   }
@@ -978,7 +1038,7 @@ export function toCsv(bars: Bars, options: ToCsvOptions = {}): string {
       if (!Number.isInteger(t) || t < FIRST_WRITABLE_MS || t > LAST_WRITABLE_MS) {
         throw new Error(`toCsv: ${symbol} timestamp[${i}] = ${t} is not a whole number of ms within years 0000–9999`);
       }
-      if (t % MS_PER_DAY !== 0) dateOnly = false;
+      if (dateOnly && calendar.toEpoch(calendar.localDay(t) * MS_PER_DAY) !== t) dateOnly = false;
     }
   }
   const header = (withSymbol ? ['symbol'] : []).concat(['timestamp', 'open', 'high', 'low', 'close', 'volume'], extraNames);
@@ -1001,7 +1061,7 @@ export function toCsv(bars: Bars, options: ToCsvOptions = {}): string {
     const { timestamp, open, high, low, close, volume } = series;
     for (let i = 0; i < timestamp.length; i++) {
       const t = timestamp[i];
-      const day = Math.floor(t / MS_PER_DAY);
+      const day = dateOnly ? calendar.localDay(t) : Math.floor(t / MS_PER_DAY);
       if (day !== cachedDay) {
         const ymd = civilFromDays(day);
         const year = Math.floor(ymd / 10_000);

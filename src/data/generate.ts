@@ -1,9 +1,10 @@
 // Synthetic bars for demos, tests and benchmarks (generateBars): seeded GBM with GARCH-like volatility
 // clustering on NYSE session times, bit-identical in every runtime (arithmetic and sqrt only).
 import type { Bars, SymbolBars } from './bars.js';
-import { civilFromDays, daysFromCivil, parseTimestamp } from './csv.js';
+import { calendarOf, DEFAULT_TIME_ZONE, MS_PER_DAY, weekdayOfDay, type ExchangeCalendar } from './calendar.js';
+import { parseTimestamp } from './csv.js';
 
-/** Bar length. Intraday intervals follow the 09:30–16:00 America/New_York session. */
+/** Bar length. Intraday intervals follow the 09:30–16:00 session of the exchange zone. */
 export type BarInterval = '1m' | '5m' | '15m' | '1h' | '1d';
 
 export interface GenerateOptions {
@@ -15,13 +16,17 @@ export interface GenerateOptions {
   interval?: BarInterval;
   /** Integer seed: the same seed gives bit-identical bars. */
   seed: number;
-  /** First day (ISO date or datetime) or instant in ms; the first bar is the first one at or after it. Default `2024-01-02`. */
+  /**
+   * First day (ISO date or datetime; without a zone, wall-clock time of `timeZone`) or instant in ms;
+   * the first bar is the first one at or after it. Default `2024-01-02`.
+   */
   start?: string | number;
+  /** Exchange zone of the sessions (see src/data/calendar.ts). Default `America/New_York`. */
+  timeZone?: string;
   /** Opening price of every symbol; by default each symbol draws its own between 20 and 500. */
   startPrice?: number;
 }
 
-const MS_PER_DAY = 86_400_000;
 const MS_PER_MINUTE = 60_000;
 const INTERVAL_MINUTES: Record<BarInterval, number> = { '1m': 1, '5m': 5, '15m': 15, '1h': 60, '1d': 0 };
 /** 09:30 and the session length (6.5 h), in minutes. */
@@ -138,59 +143,31 @@ function hashSymbol(symbol: string): number {
   return h >>> 0;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Calendar: weekdays, US daylight saving time (so no Intl call per bar).
-
-/** 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday). */
-function weekday(day: number): number {
-  return (((day + 4) % 7) + 7) % 7;
-}
-
-function firstSunday(year: number, month: number): number {
-  const first = daysFromCivil(year, month, 1);
-  return first + ((7 - weekday(first)) % 7);
-}
-
-/**
- * Days [start, end) on which New York is on EDT (UTC−4) during the session: since 2007 from the
- * second Sunday of March to the first Sunday of November; 1987–2006 (and earlier, approximated)
- * from the first Sunday of April to the last Sunday of October. The switch happens at 02:00,
- * before the open, so a whole trading day has one offset.
- */
-function daylightSavingDays(year: number): [number, number] {
-  if (year >= 2007) return [firstSunday(year, 3) + 7, firstSunday(year, 11)];
-  const lastOfOctober = daysFromCivil(year, 10, 31);
-  return [firstSunday(year, 4), lastOfOctober - weekday(lastOfOctober)];
-}
-
 interface Schedule {
   timestamp: Float64Array;
   /** Index of each bar within its session (0 = the opening bar); 0 for daily bars. */
   slot: Uint16Array;
 }
 
-function buildSchedule(count: number, minutes: number, startMs: number): Schedule {
+/**
+ * Session times: weekdays of the exchange calendar; intraday bars from 09:30 wall-clock time (the
+ * zone's offset that day, DST included), daily bars at 00:00 wall-clock of the session's date (as a
+ * date-only CSV row is read).
+ */
+function buildSchedule(count: number, minutes: number, startMs: number, calendar: ExchangeCalendar): Schedule {
   const timestamp = new Float64Array(count);
   const slot = new Uint16Array(count);
   const perDay = minutes === 0 ? 1 : Math.ceil(SESSION_MINUTES / minutes);
-  let day = Math.floor(startMs / MS_PER_DAY);
-  let dstYear = NaN;
-  let dst: [number, number] = [0, 0];
+  let day = calendar.localDay(startMs);
   let n = 0;
   while (n < count) {
-    const wd = weekday(day);
+    const wd = weekdayOfDay(day);
     if (wd !== 0 && wd !== 6) {
       if (minutes === 0) {
-        const t = day * MS_PER_DAY;
+        const t = calendar.toEpoch(day * MS_PER_DAY);
         if (t >= startMs) timestamp[n++] = t;
       } else {
-        const year = Math.floor(civilFromDays(day) / 10_000);
-        if (year !== dstYear) {
-          dst = daylightSavingDays(year);
-          dstYear = year;
-        }
-        const utcOffsetMinutes = day >= dst[0] && day < dst[1] ? 240 : 300;
-        const open = day * MS_PER_DAY + (SESSION_OPEN_MINUTE + utcOffsetMinutes) * MS_PER_MINUTE;
+        const open = calendar.toEpoch(day * MS_PER_DAY + SESSION_OPEN_MINUTE * MS_PER_MINUTE);
         for (let j = 0; j < perDay && n < count; j++) {
           const t = open + j * minutes * MS_PER_MINUTE;
           if (t < startMs) continue;
@@ -211,7 +188,7 @@ function cents(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-function resolveOptions(options: GenerateOptions): { symbols: string[]; minutes: number; startMs: number } {
+function resolveOptions(options: GenerateOptions): { symbols: string[]; minutes: number; startMs: number; calendar: ExchangeCalendar } {
   const { bars, seed, startPrice } = options;
   const interval = options.interval ?? '1m';
   if (!Object.prototype.hasOwnProperty.call(INTERVAL_MINUTES, interval)) {
@@ -237,18 +214,25 @@ function resolveOptions(options: GenerateOptions): { symbols: string[]; minutes:
       seen.add(symbol);
     }
   }
+  let calendar: ExchangeCalendar;
+  try {
+    calendar = calendarOf(options.timeZone ?? DEFAULT_TIME_ZONE);
+  } catch (error) {
+    throw new RangeError(`generateBars: ${(error as Error).message}`);
+  }
   const start = options.start ?? '2024-01-02';
-  const startMs = typeof start === 'number' ? start : parseTimestamp(start);
-  if (!Number.isFinite(startMs)) throw new RangeError(`generateBars: start is ${JSON.stringify(start)}, expected an ISO date or ms since epoch`);
-  return { symbols, minutes: INTERVAL_MINUTES[interval], startMs };
+  const startMs = typeof start === 'number' ? start : parseTimestamp(start, calendar);
+  if (!Number.isFinite(startMs)) throw new RangeError(`generateBars: start is ${JSON.stringify(String(start).slice(0, 100))}, expected an ISO date or ms since epoch`);
+  return { symbols, minutes: INTERVAL_MINUTES[interval], startMs, calendar };
 }
 
 /**
  * Generates realistic-looking bars: geometric Brownian motion whose variance follows a GARCH(1,1)
  * recursion (calm and stormy stretches), overnight gaps, a U-shaped intraday volume profile, and
  * prices in whole cents with high ≥ max(open, close) and low ≤ min(open, close), all > 0.
- * Intraday bars are stamped at their start within 09:30–16:00 New York time on weekdays
- * (EST/EDT by the US rules; holidays are not skipped); daily bars at 00:00 UTC of each weekday.
+ * Intraday bars are stamped at their start within 09:30–16:00 wall-clock time of `timeZone` (New York
+ * by default, EST/EDT by the US rules) on weekdays (holidays are not skipped); daily bars at 00:00
+ * wall-clock time of each weekday, the way a date-only CSV row is read.
  * All symbols share the timestamps. Each symbol's path depends only on `seed` and its name
  * (adding a symbol does not change the others), and the output is bit-identical in every runtime.
  *
@@ -259,9 +243,9 @@ function resolveOptions(options: GenerateOptions): { symbols: string[]; minutes:
  * ```
  */
 export function generateBars(options: GenerateOptions): Bars {
-  const { symbols, minutes, startMs } = resolveOptions(options);
+  const { symbols, minutes, startMs, calendar } = resolveOptions(options);
   const count = options.bars;
-  const { timestamp, slot } = buildSchedule(count, minutes, startMs);
+  const { timestamp, slot } = buildSchedule(count, minutes, startMs, calendar);
   const barsPerDay = minutes === 0 ? 1 : SESSION_MINUTES / minutes;
   const barsPerYear = TRADING_DAYS_PER_YEAR * barsPerDay;
   const perDaySlots = minutes === 0 ? 1 : Math.ceil(SESSION_MINUTES / minutes);

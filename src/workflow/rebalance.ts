@@ -1,6 +1,7 @@
 // PortfolioRebalancer: at the close of scheduled bars, moves cash between portfolios so each holds its
 // target share of the combined equity. Pure planning; the workflow applies the moves in lockstep.
 import type { RebalanceSchedule, RebalanceSpec } from '../config/schema.js';
+import { calendarOf, type ExchangeCalendar } from '../data/calendar.js';
 import type { CashMove } from './executor.js';
 import type { SystemState } from './system.js';
 
@@ -28,36 +29,24 @@ export interface RebalanceDecision {
   skipped?: 'threshold' | 'no equity';
 }
 
-const DAY = 86_400_000;
-
-/** Period key of a timestamp (UTC calendar) for a calendar schedule. */
-function periodOf(t: number, schedule: 'daily' | 'weekly' | 'monthly' | 'quarterly'): number {
-  const d = new Date(t);
-  switch (schedule) {
-    case 'daily':
-      return Math.floor(t / DAY);
-    case 'weekly':
-      // ISO weeks start on Monday: day 0 (1970-01-01) was a Thursday, so shift by 3 days.
-      return Math.floor((Math.floor(t / DAY) + 3) / 7);
-    case 'monthly':
-      return d.getUTCFullYear() * 12 + d.getUTCMonth();
-    case 'quarterly':
-      return d.getUTCFullYear() * 4 + Math.floor(d.getUTCMonth() / 3);
-  }
-}
-
 /**
- * Steps at whose close the schedule rebalances: the last bar of each UTC day/ISO week/month/quarter,
- * or every N bars (steps N−1, 2N−1, …). Never the final step (nothing would follow).
+ * Steps at whose close the schedule rebalances: the last bar of each day/ISO week/month/quarter of the
+ * exchange calendar (default New York), or every N bars (steps N−1, 2N−1, …). Never the final step
+ * (nothing would follow).
  */
-export function rebalanceSteps(timestamps: Float64Array, schedule: RebalanceSchedule): number[] {
+export function rebalanceSteps(timestamps: Float64Array, schedule: RebalanceSchedule, calendar: ExchangeCalendar = calendarOf()): number[] {
   const n = timestamps.length;
   const steps: number[] = [];
   if (typeof schedule === 'object') {
     for (let s = schedule.everyBars - 1; s < n - 1; s += schedule.everyBars) steps.push(s);
     return steps;
   }
-  for (let i = 0; i < n - 1; i++) if (periodOf(timestamps[i], schedule) !== periodOf(timestamps[i + 1], schedule)) steps.push(i);
+  let key = n > 0 ? calendar.periodKey(timestamps[0], schedule) : 0;
+  for (let i = 0; i < n - 1; i++) {
+    const next = calendar.periodKey(timestamps[i + 1], schedule);
+    if (next !== key) steps.push(i);
+    key = next;
+  }
   return steps;
 }
 

@@ -2,6 +2,7 @@
 // (inline or a worker pool). A system that fails is reported with its error while the others run.
 import { alignBars } from '../data/align.js';
 import type { AlignedBars, Bars } from '../data/bars.js';
+import { calendarOf, DEFAULT_TIME_ZONE } from '../data/calendar.js';
 import { generateBars } from '../data/generate.js';
 import type { RunConfig } from '../config/schema.js';
 import { defaultKernel } from '../engine/default-kernel.js';
@@ -77,6 +78,8 @@ export interface RunResult {
   /** Every scheduled rebalance, including those skipped by the threshold. */
   rebalances: RebalanceDecision[];
   warnings: string[];
+  /** The exchange zone (`data.timezone`) whose calendar cut days, weeks and months. */
+  timeZone: string;
 }
 
 function isAligned(bars: Bars | AlignedBars): bars is AlignedBars {
@@ -87,8 +90,8 @@ function isAligned(bars: Bars | AlignedBars): bars is AlignedBars {
 export function barsForConfig(config: RunConfig, given?: Bars | AlignedBars): AlignedBars {
   if (given) return isAligned(given) ? given : alignBars(given, config.data.symbols);
   if (config.data.source === 'generated') {
-    const { symbols, bars, interval, seed, start } = config.data;
-    return alignBars(generateBars({ symbols, bars, interval, seed, start }), symbols);
+    const { symbols, bars, interval, seed, start, timeZone } = config.data;
+    return alignBars(generateBars({ symbols, bars, interval, seed, start, timeZone }), symbols);
   }
   throw new Error(`data.source is "csv": pass the bars (parseCsv of ${config.data.filePath ?? Object.values(config.data.files ?? {}).join(', ')}) in options.bars`);
 }
@@ -172,7 +175,7 @@ async function runRebalanced(executor: Executor, job: ExecutorJob, config: RunCo
   const decisions: RebalanceDecision[] = [];
   // Config order, whatever order the executor answers in: sums and donor/receiver pairing depend on it.
   const order = new Map(job.systems.map((s, i) => [s.portfolioId, i]));
-  for (const step of rebalanceSteps(job.bars.timestamps, config.rebalance!.schedule)) {
+  for (const step of rebalanceSteps(job.bars.timestamps, config.rebalance!.schedule, calendarOf(config.data.timeZone ?? DEFAULT_TIME_ZONE))) {
     const states = (await session.advance(step + 1)).sort((a, b) => order.get(a.portfolioId)! - order.get(b.portfolioId)!);
     const decision = rebalancer.plan(states, step, job.bars.timestamps[step]);
     if (decision.moves.length) await session.adjust(decision.moves);
@@ -203,13 +206,15 @@ export class MultiPortfolioWorkflow {
   async run(): Promise<RunResult> {
     const { config, options, bars } = this;
     if (options.signal?.aborted) throw abortError();
+    const timeZone = config.data.timeZone ?? DEFAULT_TIME_ZONE;
     const module = options.kernel ?? (await defaultKernel());
     const chosen = chooseExecutor(options.executor, this.work, config.tradingSystems.length, options.workers);
     let { executor } = chosen;
     const warnings = [...config.warnings];
     if (chosen.notStarting !== undefined) warnings.push(inlineFallbackWarning(chosen.notStarting));
     const job: ExecutorJob = {
-      module, bars, systems: config.tradingSystems, tracing: options.tracing ?? config.tracing, keep: options.keep, metrics: options.metrics,
+      module, bars, systems: config.tradingSystems, tracing: options.tracing ?? config.tracing, keep: options.keep,
+      metrics: { timeZone, ...options.metrics },
       sliceSteps: options.sliceSteps, signal: options.signal,
       onProgress: options.onProgress && ((portfolioId, stepsDone, steps) => options.onProgress!({ portfolioId, stepsDone, steps })),
     };
@@ -231,7 +236,7 @@ export class MultiPortfolioWorkflow {
     const transfers = decisions.flatMap((d) => d.transfers);
     const portfolios: Record<string, PortfolioResult> = {};
     for (const o of outcomes) portfolios[o.portfolioId] = o.status === 'ok' ? revive(o, config, bars.timestamps, transfers) : o;
-    return { name: config.workflow.name, timestamps: bars.timestamps, symbols: bars.symbols, portfolios, executor: executor.kind, rebalances: decisions, warnings };
+    return { name: config.workflow.name, timestamps: bars.timestamps, symbols: bars.symbols, portfolios, executor: executor.kind, rebalances: decisions, warnings, timeZone };
   }
 }
 

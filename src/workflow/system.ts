@@ -3,6 +3,7 @@
 // and inside a worker, which is what makes the executors give identical results.
 import { computeMetrics, type MetricsOptions, type PortfolioMetrics } from '../analytics/metrics.js';
 import type { AlignedBars } from '../data/bars.js';
+import { calendarOf, DEFAULT_TIME_ZONE, type ExchangeCalendar } from '../data/calendar.js';
 import { PortfolioKernel, stepOutputs, type PositionState, type StepOutputs } from '../engine/portfolio.js';
 import { FillTable } from '../engine/records.js';
 import type { KernelMemoryPool } from '../engine/wasm.js';
@@ -10,7 +11,10 @@ import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
 
 /** How much of each portfolio's output is kept (memory follows this, not the number of bars). */
 export interface KeepOptions {
-  /** Equity, cash and gross exposure: every step, the last step of each UTC day, N evenly spaced points, or none. */
+  /**
+   * Equity, cash and gross exposure at the portfolio's own steps (those where one of its symbols has a
+   * bar): every one, the last of each exchange day, N evenly spaced ones, or none.
+   */
   equity?: 'bar' | 'daily' | number | 'none';
   /** Keep the fill table. Default true. */
   fills?: boolean;
@@ -33,7 +37,10 @@ export interface SystemOutcome {
   namespace: string;
   initialCapital: number;
   symbols: string[];
-  /** Steps of the aligned timeline the series below are sampled at; undefined means every step. */
+  /**
+   * Steps of the aligned timeline the series below are sampled at; undefined means every step. A
+   * portfolio whose symbols have no bar at some steps of the run is sampled at its own steps only.
+   */
   sampledAt?: Float64Array;
   equity: Float64Array;
   cash: Float64Array;
@@ -91,24 +98,31 @@ export class SystemAborted extends Error {
   override name = 'AbortError';
 }
 
-const dailySteps = new WeakMap<Float64Array, Float64Array>();
+const dailySteps = new WeakMap<Float64Array, Map<string, Float64Array>>();
 
-/** Indices of the steps kept for a `keep.equity` choice (undefined: every step). */
-export function sampleSteps(timestamps: Float64Array, keep: KeepOptions['equity']): Float64Array | undefined {
+/**
+ * Indices of the steps kept for a `keep.equity` choice (undefined: every step); 'daily' keeps the last
+ * step of each day of the exchange calendar (default New York).
+ */
+export function sampleSteps(timestamps: Float64Array, keep: KeepOptions['equity'], calendar: ExchangeCalendar = calendarOf()): Float64Array | undefined {
   const n = timestamps.length;
   if (keep === undefined || keep === 'bar') return undefined;
   if (keep === 'none') return new Float64Array(0);
   if (keep === 'daily') {
-    // The same for every system of a run: computed once per timestamps array, copied per result.
-    let days = dailySteps.get(timestamps);
+    // The same for every system of a run: computed once per timestamps array and zone, copied per result.
+    let byZone = dailySteps.get(timestamps);
+    if (!byZone) dailySteps.set(timestamps, (byZone = new Map()));
+    let days = byZone.get(calendar.timeZone);
     if (!days) {
       const out: number[] = [];
+      let day = n > 0 ? calendar.localDay(timestamps[0]) : 0;
       for (let i = 0; i < n; i++) {
-        const day = Math.floor(timestamps[i] / 86_400_000);
-        if (i === n - 1 || Math.floor(timestamps[i + 1] / 86_400_000) !== day) out.push(i);
+        const next = i === n - 1 ? NaN : calendar.localDay(timestamps[i + 1]);
+        if (next !== day) out.push(i);
+        day = next;
       }
       days = Float64Array.from(out);
-      dailySteps.set(timestamps, days);
+      byZone.set(calendar.timeZone, days);
     }
     return days.slice();
   }
@@ -116,6 +130,53 @@ export function sampleSteps(timestamps: Float64Array, keep: KeepOptions['equity'
   if (keep >= n) return undefined;
   // The last step of each of `keep` equal buckets, so the final step is always kept.
   return Float64Array.from({ length: keep }, (_, b) => Math.floor(((b + 1) * n) / keep) - 1);
+}
+
+/**
+ * The steps at which one of the symbols (indices into the aligned bars) has a bar; undefined when that
+ * is every step (the usual case: one symbol, or symbols sharing their timestamps).
+ */
+export function ownSteps(bars: AlignedBars, index: readonly number[]): Float64Array | undefined {
+  // Every step of the run is some symbol's bar: a portfolio trading all of them owns every step.
+  if (new Set(index).size === bars.symbols.length) return undefined;
+  const n = bars.timestamps.length;
+  const closes = index.map((k) => bars.close[k]);
+  let count = 0;
+  const own = new Float64Array(n);
+  for (let t = 0; t < n; t++) {
+    for (let k = 0; k < closes.length; k++) {
+      if (closes[k][t] === closes[k][t]) {
+        own[count++] = t;
+        break;
+      }
+    }
+  }
+  return count === n ? undefined : own.slice(0, count);
+}
+
+/**
+ * A run's per-step outputs restricted to a portfolio's own steps, for its metrics: fills and flows
+ * renumbered onto that timeline (a flow at a step the portfolio has no bar belongs to its next own step,
+ * the first whose equity includes it; flows after its last own step are in no equity it reports).
+ */
+function onOwnSteps(own: Float64Array, timestamps: Float64Array, out: StepOutputs, fills: FillTable, flows: readonly CashFlow[]) {
+  const m = own.length;
+  const position = new Int32Array(timestamps.length).fill(-1);
+  for (let k = 0; k < m; k++) position[own[k]] = k;
+  // Fills happen at a bar of their own symbol, so at an own step.
+  const step = Float64Array.from(fills.column('step'), (t) => position[t]);
+  const renumbered = FillTable.fromColumns({ step, symbol: fills.column('symbol'), quantity: fills.column('quantity'), price: fills.column('price'),
+    commission: fills.column('commission'), realized: fills.column('realized') });
+  const movedFlows: CashFlow[] = [];
+  let k = 0;
+  for (const flow of flows) {
+    while (k < m && own[k] < flow.step) k++;
+    if (k < m) movedFlows.push({ step: k, amount: flow.amount });
+  }
+  return {
+    timestamps: gather(timestamps, own, false), equity: gather(out.equity, own, false), gross: gather(out.gross, own, false),
+    fills: renumbered, flows: movedFlows,
+  };
 }
 
 function gather(series: Float64Array, at: Float64Array | undefined, copy: boolean): Float64Array {
@@ -219,12 +280,24 @@ export class TradingSystem {
     engine.finish();
     const steps = bars.timestamps.length;
     const out = this.outputs();
-    const at = sampleSteps(bars.timestamps, this.options.keep?.equity);
-    const copy = this.options.scratch !== undefined; // scratch arrays are reused by the next system; own ones are handed over
+    const calendar = calendarOf(this.options.metrics?.timeZone ?? DEFAULT_TIME_ZONE);
     const table = engine.fills;
+    // The portfolio's own timeline: steps where another portfolio's symbol trades alone are not its.
+    const own = ownSteps(bars, this.index);
+    let at: Float64Array | undefined;
+    let metrics: PortfolioMetrics;
+    if (own) {
+      const mine = onOwnSteps(own, bars.timestamps, out, table, this.flows);
+      const sampled = sampleSteps(mine.timestamps, this.options.keep?.equity, calendar);
+      at = sampled ? Float64Array.from(sampled, (k) => own[k]) : own;
+      metrics = computeMetrics({ ...mine, symbols: this.symbols, initialCapital: spec.initialCapital }, this.options.metrics);
+    } else {
+      at = sampleSteps(bars.timestamps, this.options.keep?.equity, calendar);
+      metrics = computeMetrics({ timestamps: bars.timestamps, equity: out.equity, gross: out.gross, fills: table, symbols: this.symbols,
+        initialCapital: spec.initialCapital, flows: this.flows }, this.options.metrics);
+    }
+    const copy = this.options.scratch !== undefined; // scratch arrays are reused by the next system; own ones are handed over
     const keepFills = this.options.keep?.fills ?? true;
-    const metrics = computeMetrics({ timestamps: bars.timestamps, equity: out.equity, gross: out.gross, fills: table, symbols: this.symbols,
-      initialCapital: spec.initialCapital, flows: this.flows }, this.options.metrics);
     const fills = keepFills
       ? Object.fromEntries((['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const)
         .map((f) => [f, table.column(f).slice()])) as unknown as FillColumns

@@ -95,7 +95,8 @@ describe('parseCsv: format variants', () => {
   it('reads a file without header and without volume (volume all 0)', () => {
     const text = ['2024-01-02,10,11,9,10.5', '2024-01-03,10.5,12,10,11'].join('\n');
     expectSeries(parseCsv(text, { symbol: 'X' }).series.X, {
-      timestamp: [Date.UTC(2024, 0, 2), Date.UTC(2024, 0, 3)],
+      // Dates are midnights in New York (EST, UTC−5) by default.
+      timestamp: [Date.UTC(2024, 0, 2, 5), Date.UTC(2024, 0, 3, 5)],
       open: [10, 10.5],
       high: [11, 12],
       low: [9, 10],
@@ -163,15 +164,16 @@ describe('parseCsv: format variants', () => {
   });
 
   it.each([
-    ['an ISO date (midnight UTC)', '2024-01-02', Date.UTC(2024, 0, 2)],
+    ['an ISO date (midnight in New York, EST = UTC−5)', '2024-01-02', Date.UTC(2024, 0, 2, 5)],
     ['an ISO datetime with Z', '2024-01-02T14:30:00Z', jan2(14, 30)],
     ['an ISO datetime with +02:00', '2024-01-02T16:30:00+02:00', jan2(14, 30)],
     ['an ISO datetime with -05:00', '2024-01-02T09:30:00-05:00', jan2(14, 30)],
     ['an ISO datetime with -0500', '2024-01-02T09:30:00-0500', jan2(14, 30)],
     ['an ISO datetime with -05', '2024-01-02T09:30:00-05', jan2(14, 30)],
     ['an offset that crosses midnight', '2024-01-02T01:00:00+02:00', Date.UTC(2024, 0, 1, 23, 0)],
-    ['an ISO datetime without zone (UTC)', '2024-01-02T14:30:00', jan2(14, 30)],
-    ['a space instead of T', '2024-01-02 14:30:00', jan2(14, 30)],
+    ['an ISO datetime without zone (New York wall clock)', '2024-01-02T09:30:00', jan2(14, 30)],
+    ['a space instead of T', '2024-01-02 09:30:00', jan2(14, 30)],
+    ['a summer datetime without zone (EDT = UTC−4)', '2024-07-01T09:30:00', Date.UTC(2024, 6, 1, 13, 30)],
     ['no seconds', '2024-01-02T14:30Z', jan2(14, 30)],
     ['milliseconds', '2024-01-02T14:30:00.250Z', jan2(14, 30, 0, 250)],
     ['one fraction digit', '2024-01-02T14:30:01.5Z', jan2(14, 30, 1, 500)],
@@ -221,7 +223,7 @@ describe('parseCsv: format variants', () => {
       '"2024-01-02","10.5",1.1e1,"9",+10.75, 1200',
       '2024-01-03,.5,1.,0.25,0.75,1E3',
     ].join('\n');
-    expectSeries(parseCsv(text, { symbol: 'X' }).series.X, {
+    expectSeries(parseCsv(text, { symbol: 'X', timeZone: 'UTC' }).series.X, {
       timestamp: [Date.UTC(2024, 0, 2), Date.UTC(2024, 0, 3)],
       open: [10.5, 0.5],
       high: [11, 1],
@@ -251,7 +253,7 @@ describe('parseCsv: format variants', () => {
 
 describe('parseCsv: errors', () => {
   const HEADER = 'timestamp,open,high,low,close,volume';
-  const row = (cells: string) => `${HEADER}\n2024-01-02T09:30:00Z,10,11,9,10.5,100\n${cells}\n`;
+  const row = (cells: string) => `${HEADER}\n2024-01-02T09:30:00,10,11,9,10.5,100\n${cells}\n`;
 
   it.each([
     ['a missing field', '2024-01-02T09:31:00Z,10,11,9,10.5', 'line 3: expected 6 fields, got 5'],
@@ -295,13 +297,13 @@ describe('parseCsv: errors', () => {
     ],
     [
       'a timestamp going backwards',
-      '2024-01-02T09:29:00Z,10,11,9,10,100',
-      'line 3: timestamp 2024-01-02T09:29:00.000Z is not after the previous one (2024-01-02T09:30:00.000Z, line 2)',
+      '2024-01-02T09:29:00,10,11,9,10,100',
+      'line 3: timestamp 2024-01-02T09:29:00-05:00 is not after the previous one (2024-01-02T09:30:00-05:00, line 2)',
     ],
     [
       'a duplicate timestamp',
-      '2024-01-02T09:30:00Z,10,11,9,10,100',
-      'line 3: duplicate timestamp 2024-01-02T09:30:00.000Z (first on line 2)',
+      '2024-01-02T09:30:00,10,11,9,10,100',
+      'line 3: duplicate timestamp 2024-01-02T09:30:00-05:00 (first on line 2)',
     ],
   ])('reports %s', (_, cells, message) => {
     expect(parseError(row(cells)).message).toBe(`<input> ${message}`);
@@ -326,18 +328,19 @@ describe('parseCsv: errors', () => {
   it('gives the exact example of a timestamp going backwards, and of a duplicate', () => {
     const lines = [
       'time,open,high,low,close',
-      '2024-01-02T09:28:00Z,1,1,1,1',
-      '2024-01-02T09:29:00Z,1,1,1,1',
-      '2024-01-02T09:30:00Z,1,1,1,1',
-      '2024-01-02T09:32:00Z,1,1,1,1',
-      '2024-01-02T09:31:00Z,1,1,1,1',
+      '2024-01-02T09:28:00,1,1,1,1',
+      '2024-01-02T09:29:00,1,1,1,1',
+      '2024-01-02T09:30:00,1,1,1,1',
+      '2024-01-02T09:32:00,1,1,1,1',
+      '2024-01-02T09:31:00,1,1,1,1',
     ];
     const error = parseError(lines.join('\n'));
-    expect(error.message).toBe('<input> line 6: timestamp 2024-01-02T09:31:00.000Z is not after the previous one (2024-01-02T09:32:00.000Z, line 5)');
+    // Times without a zone are New York wall clock; messages show them so, with the offset.
+    expect(error.message).toBe('<input> line 6: timestamp 2024-01-02T09:31:00-05:00 is not after the previous one (2024-01-02T09:32:00-05:00, line 5)');
     expect(error.column).toBe('time');
-    expect(error.value).toBe('2024-01-02T09:31:00.000Z');
-    lines[5] = '2024-01-02T09:32:00Z,1,1,1,1';
-    expect(parseError(lines.join('\n')).message).toBe('<input> line 6: duplicate timestamp 2024-01-02T09:32:00.000Z (first on line 5)');
+    expect(error.value).toBe('2024-01-02T09:31:00-05:00');
+    lines[5] = '2024-01-02T09:32:00,1,1,1,1';
+    expect(parseError(lines.join('\n')).message).toBe('<input> line 6: duplicate timestamp 2024-01-02T09:32:00-05:00 (first on line 5)');
   });
 
   it('counts physical lines: blank lines and CRLF included', () => {
@@ -348,7 +351,7 @@ describe('parseCsv: errors', () => {
   it('checks timestamps per symbol in the long format', () => {
     const text = ['symbol,date,open,high,low,close', 'A,2024-01-03,1,1,1,1', 'B,2024-01-02,1,1,1,1', 'A,2024-01-02,1,1,1,1'].join('\n');
     expect(parseError(text, {}).message).toBe(
-      '<input> line 4: timestamp 2024-01-02T00:00:00.000Z is not after the previous one (2024-01-03T00:00:00.000Z, line 2)',
+      '<input> line 4: timestamp 2024-01-02T00:00:00-05:00 is not after the previous one (2024-01-03T00:00:00-05:00, line 2)',
     );
   });
 
@@ -376,8 +379,8 @@ describe('parseCsv: errors', () => {
   });
 
   it('rejects ambiguous headers', () => {
-    expect(parseError('date,time,open,high,low,close\n').message).toBe(
-      '<input> line 1: found several time columns (date, time); expected exactly one of timestamp, time, date, datetime',
+    expect(parseError('timestamp,date,open,high,low,close\n').message).toBe(
+      '<input> line 1: found several time columns (timestamp, date); expected exactly one of timestamp, time, date, datetime',
     );
     expect(parseError('date,open,high,low,close,Close\n').message).toBe('<input> line 1: column "close" appears twice (fields 5 and 6)');
   });
@@ -394,21 +397,19 @@ describe('parseCsv: errors', () => {
     );
   });
 
-  it('rejects empty input but accepts a header without rows', () => {
+  it('rejects empty input, and a header without rows, on the header line', () => {
     expect(parseError('').message).toBe('<input> line 1: the input is empty (no header and no rows)');
     expect(parseError('\n\r\n').message).toBe('<input> line 1: the input is empty (no header and no rows)');
-    const bars = parseCsv(`${HEADER}\n`, { symbol: 'SPY' });
-    expect(bars.symbols).toEqual(['SPY']);
-    expect(bars.series.SPY.close.length).toBe(0);
-    expect(parseCsv('symbol,date,open,high,low,close\n').symbols).toEqual([]);
+    expect(parseError(`${HEADER}\n`, { symbol: 'SPY' }).message).toBe('<input> line 1: the file has a header but no rows');
+    expect(parseError('\n\nsymbol,date,open,high,low,close\n\n', {}).message).toBe('<input> line 3: the file has a header but no rows');
   });
 
   it('rejects unknown options', () => {
     expect(() => parseCsv(SIMPLE, { symbol: 'X', mode: 'lenient' as 'skip' })).toThrow(
       'parseCsv: mode is "lenient", expected "strict" or "skip"',
     );
-    expect(() => parseCsv(SIMPLE, { symbol: 'X', timeZone: 'America/New_York' as 'UTC' })).toThrow(
-      'parseCsv: timeZone is "America/New_York", only "UTC" is supported',
+    expect(() => parseCsv(SIMPLE, { symbol: 'X', timeZone: 'Mars/Olympus_Mons' })).toThrow(
+      `parseCsv: timeZone: expected an IANA zone name, 'UTC' or an offset like '+05:30', got "Mars/Olympus_Mons"`,
     );
   });
 });
@@ -436,12 +437,12 @@ describe('parseCsv: strict and skip modes', () => {
     expect(bars.skipped).toEqual([
       { line: 3, message: 'close is "abc", expected a number' },
       { line: 4, message: 'expected 6 fields, got 4' },
-      { line: 6, message: 'duplicate timestamp 2024-01-05T00:00:00.000Z (first on line 5)' },
-      { line: 7, message: 'timestamp 2024-01-04T00:00:00.000Z is not after the previous one (2024-01-05T00:00:00.000Z, line 5)' },
+      { line: 6, message: 'duplicate timestamp 2024-01-05T00:00:00-05:00 (first on line 5)' },
+      { line: 7, message: 'timestamp 2024-01-04T00:00:00-05:00 is not after the previous one (2024-01-05T00:00:00-05:00, line 5)' },
       { line: 8, message: 'high 10.5 is below max(open, close) = 11.5' },
     ]);
     expectSeries(bars.series.SPY, {
-      timestamp: [Date.UTC(2024, 0, 2), Date.UTC(2024, 0, 5), Date.UTC(2024, 0, 9)],
+      timestamp: [Date.UTC(2024, 0, 2, 5), Date.UTC(2024, 0, 5, 5), Date.UTC(2024, 0, 9, 5)],
       open: [10, 10.5, 11],
       high: [11, 12, 12],
       low: [9, 10, 10],
@@ -594,7 +595,7 @@ describe('toCsv', () => {
     );
   });
 
-  it('writes dates only when every bar is at midnight UTC, and can leave out the symbol', () => {
+  it('writes dates only when every bar is at a midnight of the zone (New York here), and can leave out the symbol', () => {
     const daily = generateBars({ symbols: ['X'], bars: 2, interval: '1d', seed: 1, start: '2024-01-05' });
     const lines = toCsv(daily, { symbolColumn: false }).split('\n');
     expect(lines[0]).toBe('timestamp,open,high,low,close,volume');

@@ -229,9 +229,21 @@ describe('generateBars: sessions', () => {
     expect(Array.from(late)).toEqual([Date.UTC(2024, 0, 8, 14, 30)]); // after Friday's close → Monday
   });
 
-  it('stamps daily bars at midnight UTC on weekdays only', () => {
+  it('stamps daily bars at midnight of the exchange zone on weekdays only (New York: 05:00 UTC in winter)', () => {
     const ts = generateBars({ symbols: ['X'], bars: 6, interval: '1d', seed: 1, start: '2024-01-05' }).series.X.timestamp;
-    expect(Array.from(ts)).toEqual([5, 8, 9, 10, 11, 12].map((d) => Date.UTC(2024, 0, d)));
+    expect(Array.from(ts)).toEqual([5, 8, 9, 10, 11, 12].map((d) => Date.UTC(2024, 0, d, 5)));
+    // Across the March switch: Friday 2024-03-08 is EST (05:00 UTC), Monday 03-11 EDT (04:00 UTC).
+    const spring = generateBars({ symbols: ['X'], bars: 2, interval: '1d', seed: 1, start: '2024-03-08' }).series.X.timestamp;
+    expect(Array.from(spring)).toEqual([Date.UTC(2024, 2, 8, 5), Date.UTC(2024, 2, 11, 4)]);
+  });
+
+  it('follows data.timezone: UTC midnights and sessions 09:30 UTC; Tokyo (+09:00, no DST) 09:30 = 00:30 UTC', () => {
+    const utcDaily = generateBars({ symbols: ['X'], bars: 2, interval: '1d', seed: 1, start: '2024-01-05', timeZone: 'UTC' }).series.X.timestamp;
+    expect(Array.from(utcDaily)).toEqual([Date.UTC(2024, 0, 5), Date.UTC(2024, 0, 8)]);
+    const tokyo = generateBars({ symbols: ['X'], bars: 2, interval: '1h', seed: 1, start: '2024-01-05', timeZone: 'Asia/Tokyo' }).series.X.timestamp;
+    expect(Array.from(tokyo)).toEqual([Date.UTC(2024, 0, 5, 0, 30), Date.UTC(2024, 0, 5, 1, 30)]);
+    const kolkata = generateBars({ symbols: ['X'], bars: 1, interval: '1h', seed: 1, start: '2024-01-05', timeZone: '+05:30' }).series.X.timestamp;
+    expect(Array.from(kolkata)).toEqual([Date.UTC(2024, 0, 5, 4, 0)]); // 09:30 − 5:30
   });
 });
 
