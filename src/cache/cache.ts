@@ -61,7 +61,7 @@ export class RunCache {
     if (!record) return undefined;
     let result: RunResult | undefined;
     try {
-      if (isPayload(record.payload) && (await payloadChecksum(record.payload)) === record.checksum) result = decodeRun(record.payload, config);
+      if (isPayload(record.payload) && payloadChecksum(record.payload) === record.checksum) result = decodeRun(record.payload, config);
     } catch {
       result = undefined; // a payload whose checksum matched but that does not decode is as damaged as one that did not match
     }
@@ -75,7 +75,7 @@ export class RunCache {
     try {
       const payload = encodeRun(result);
       const now = Date.now();
-      const record: RunRecord = { key, label, createdAt: now, lastUsed: now, size: payloadSize(payload), checksum: await payloadChecksum(payload), payload };
+      const record: RunRecord = { key, label, createdAt: now, lastUsed: now, size: payloadSize(payload), checksum: payloadChecksum(payload), payload };
       stored = await this.store.write(record, this.budgetBytes);
     } catch {
       stored = false; // the run stands without its cache entry

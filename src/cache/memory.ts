@@ -5,7 +5,7 @@ import { evictionOrder, type RunStore } from './store.js';
 
 /** Own arrays in and out, as IndexedDB's structured clone gives: a caller changing its result cannot change the cache. */
 function copied(record: RunRecord): RunRecord {
-  return { ...record, payload: { json: record.payload.json, arrays: record.payload.arrays.map((a) => a.slice()) } };
+  return { ...record, payload: { json: record.payload.json, data: record.payload.data.slice(0) } };
 }
 
 export class MemoryRunStore implements RunStore {

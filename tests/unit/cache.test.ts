@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { generateBars } from '../../src/data/generate.js';
 import { canonicalJson, ENGINE_VERSION, openRunCache, RunCache, runCached, runKey } from '../../src/cache/index.js';
 import { MemoryRunStore } from '../../src/cache/memory.js';
-import { decodeRun, encodeRun } from '../../src/cache/record.js';
+import { decodeRun, encodeRun, murmur3, payloadChecksum } from '../../src/cache/record.js';
 import { sha256Hex } from '../../src/cache/key.js';
 import { runBacktest } from '../../src/workflow/run.js';
 import { digestOf } from '../shared/digest.js';
@@ -31,6 +31,25 @@ describe('cache keys', () => {
     const floats = new Float64Array([1.5, -0, Number.NaN]);
     const expected = createHash('sha256').update('x').update(new Uint8Array(floats.buffer)).digest('hex');
     expect(await sha256Hex(['x', floats])).toBe(expected);
+  });
+
+  it('murmur3 matches the reference vectors of MurmurHash3_x86_32', () => {
+    // smhasher vectors: "" seed 0 → 0, "" seed 1 → 0x514e28b7, "test" (bytes 74 65 73 74, one LE word) seed 0 → 0xba6bd213
+    expect(murmur3([], 0, 0)).toBe(0);
+    expect(murmur3([], 0, 1)).toBe(0x514e28b7);
+    expect(murmur3([0x74736574], 1, 0)).toBe(0xba6bd213);
+  });
+
+  it('the payload checksum changes with any one bit of the data or text', () => {
+    const data = new Float64Array([1, 2, 3, 4]);
+    const base = payloadChecksum({ json: '{"a":1}', data: data.buffer.slice(0) });
+    for (let bit = 0; bit < 256; bit += 37) {
+      const bytes = new Uint8Array(data.buffer.slice(0));
+      bytes[bit >> 3] ^= 1 << (bit & 7);
+      expect(payloadChecksum({ json: '{"a":1}', data: bytes.buffer })).not.toBe(base);
+    }
+    expect(payloadChecksum({ json: '{"a":2}', data: data.buffer.slice(0) })).not.toBe(base);
+    expect(payloadChecksum({ json: '{"a":1}', data: data.buffer.slice(0, 24) })).not.toBe(base);
   });
 
   it('canonicalJson sorts keys at every level and spells out what JSON loses', () => {
@@ -127,7 +146,7 @@ describe('run cache (memory)', () => {
     const config = loadConfig(yaml(20, 500));
     const { key } = await runCached(cache, config, { executor: 'inline' });
     const record = (await store.read(key, 0))!;
-    record.payload.arrays[1][7] += 1; // one equity value changed, checksum left as it was
+    new Float64Array(record.payload.data)[1234] += 1; // one stored value changed, checksum left as it was
     await store.write(record, Infinity);
     expect(await cache.get(key, config)).toBeUndefined();
     expect(await cache.list()).toEqual([]);
