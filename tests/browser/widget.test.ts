@@ -150,4 +150,49 @@ describe('<folio-backtest>', () => {
     for (const root of [shadow(el), shadow(bad), document]) expect(root.querySelector('img')).toBeNull();
     expect((window as { __folioXss?: number }).__folioXss).toBeUndefined();
   });
+
+  it('kebab-case knobs override the generated data and the capital', async () => {
+    const el = widget(yaml(20_000), { bars: '3000', seed: '5', 'initial-capital': '80000' });
+    await ready(el);
+    const ended = next<RunEndDetail>(el, 'folio-run-end');
+    void el.run();
+    const { result } = (await ended).detail;
+    const expected = await runBacktest(loadConfig(yaml(20_000).replace('bars: 20000', 'bars: 3000').replace('seed: 77', 'seed: 5')
+      .replaceAll('initial_capital: 50000', 'initial_capital: 80000')), { kernel: await kernel, executor: 'inline' });
+    expect(result!.timestamps.length).toBe(3000);
+    expect(await digestOf(result!)).toEqual(await digestOf(expected));
+  });
+
+  it('hands the result and its analysis to <folio-dashboard> when the page defines it', async () => {
+    class Dashboard extends HTMLElement {
+      result?: unknown;
+      analysis?: { metrics: Record<string, unknown> };
+    }
+    if (!customElements.get('folio-dashboard')) customElements.define('folio-dashboard', Dashboard);
+    const el = widget(yaml(2000), { view: 'dashboard' });
+    await ready(el);
+    const ended = next<RunEndDetail>(el, 'folio-run-end');
+    void el.run();
+    const { result } = (await ended).detail;
+    await el.updateComplete;
+    const dashboard = shadow(el).querySelector('folio-dashboard') as Dashboard;
+    expect(dashboard.result).toBe(result);
+    await expect.poll(() => dashboard.analysis && Object.keys(dashboard.analysis.metrics)).toEqual(['momentum_portfolio', 'mean_reversion_portfolio']);
+    expect(shadow(el).querySelector('[part="summary"]')).toBeNull();
+  });
+
+  it('stays a poster until it nears the viewport', async () => {
+    const spacer = document.createElement('div');
+    spacer.style.height = '5000px';
+    document.body.append(spacer);
+    const el = widget(yaml(500), { loading: 'lazy' });
+    await new Promise((r) => setTimeout(r, 300));
+    await el.updateComplete;
+    expect(shadow(el).querySelector('[part="poster"]')).not.toBeNull();
+    expect(shadow(el).querySelectorAll('input[part="param-input"]')).toHaveLength(0);
+    el.scrollIntoView();
+    await expect.poll(() => shadow(el).querySelectorAll('input[part="param-input"]').length).toBe(5);
+    expect(shadow(el).querySelector('[part="poster"]')).toBeNull();
+    spacer.remove();
+  });
 });
