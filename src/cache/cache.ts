@@ -57,7 +57,12 @@ export class RunCache {
 
   /** The stored run, revived for `config` (the config it was keyed by), or undefined on a miss or a damaged record. */
   async get(key: string, config: RunConfig): Promise<RunResult | undefined> {
-    const record = await this.store.read(key, Date.now());
+    let record: RunRecord | undefined;
+    try {
+      record = await this.store.read(key, Date.now());
+    } catch {
+      return undefined; // storage that fails to read (closed by a newer schema in another tab, say) is a miss, not a failed run
+    }
     if (!record) return undefined;
     let result: RunResult | undefined;
     try {
@@ -65,7 +70,7 @@ export class RunCache {
     } catch {
       result = undefined; // a payload whose checksum matched but that does not decode is as damaged as one that did not match
     }
-    if (!result) await this.delete(key);
+    if (!result) await this.delete(key).catch(() => {});
     return result;
   }
 

@@ -10,6 +10,8 @@ export const CACHE_SCHEMA_VERSION = 1;
 const STORES = ['entries', 'payloads'] as const;
 /** Attempts at one write when storage keeps reporting its quota exceeded (each after evicting more). */
 const QUOTA_ATTEMPTS = 4;
+/** How long an open may stay blocked by another tab before this tab does without the database. */
+const BLOCKED_GRACE_MS = 1000;
 
 /** A payload as stored: the packed arrays as a Blob, which Chromium reads back several times faster than a cloned buffer. */
 interface StoredPayload {
@@ -46,22 +48,43 @@ export class IdbRunStore implements RunStore {
   }
 
   /**
+   * Rejects when the open stays blocked for `BLOCKED_GRACE_MS`: a tab running older code that never closes its
+   * connection would otherwise hold every run of this one waiting on its cache. The open carries on, and its
+   * connection is closed if it ever arrives.
+   */
+  private blockedGuard(): { blocked: () => void; guard: Promise<never> } {
+    let blocked = () => {};
+    const guard = new Promise<never>((_, reject) => {
+      blocked = () => setTimeout(() => reject(new Error(`run cache ${this.name}: opening is blocked by another tab`)), BLOCKED_GRACE_MS);
+    });
+    guard.catch(() => {});
+    return { blocked, guard };
+  }
+
+  /**
    * The open database, reopened after another tab's upgrade closed it. `blocking`: a newer version is being
    * opened elsewhere (another tab, a newer widget bundle), so this connection closes rather than hold it up.
    */
   private connection(): Promise<IDBPDatabase<CacheSchema>> {
     if (this.closed) return Promise.reject(new Error(`run cache ${this.name} is closed`));
-    this.db ??= openDB<CacheSchema>(this.name, CACHE_SCHEMA_VERSION, {
+    if (this.db) return this.db;
+    const { blocked, guard } = this.blockedGuard();
+    const opening = openDB<CacheSchema>(this.name, CACHE_SCHEMA_VERSION, {
       upgrade(db, oldVersion) {
         if (oldVersion < 1) {
           db.createObjectStore('entries', { keyPath: 'key' });
           db.createObjectStore('payloads');
         }
       },
+      blocked,
       blocking: () => this.drop(),
       terminated: () => (this.db = undefined),
     });
-    this.db.catch(() => (this.db = undefined));
+    this.db = Promise.race([opening, guard]);
+    this.db.catch(() => {
+      this.db = undefined;
+      void opening.then((db) => db.close(), () => {});
+    });
     return this.db;
   }
 

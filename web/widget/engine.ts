@@ -6,6 +6,7 @@ import { defaultKernel } from '../../src/engine/default-kernel.js';
 import { warmKernel } from '../../src/engine/warm.js';
 import { openRunCache, runCached, type RunCache } from '../../src/cache/index.js';
 import { applyOverrides, paramFields, type Knobs, type ParamField } from './params.js';
+import { widgetPlatform } from './runtime.js';
 
 /** A config as the widget holds it: its text (for overrides), the loaded config and the form's fields. */
 export interface PreparedConfig {
@@ -38,7 +39,7 @@ const caches = new Map<string, Promise<RunCache>>();
 const barsByUrl = new Map<string, Promise<Bars>>();
 
 function sharedKernel(): Promise<WebAssembly.Module> {
-  kernel ??= defaultKernel();
+  kernel ??= (widgetPlatform.kernel ?? defaultKernel)();
   return kernel;
 }
 
@@ -52,7 +53,7 @@ export function warm(): Promise<unknown> {
 function sharedExecutor(): Executor | 'inline' {
   if (pool === undefined) {
     try {
-      pool = createWorkerPool({ size: Math.max(1, Math.min(2, (navigator.hardwareConcurrency || 2) - 1)) });
+      pool = widgetPlatform.createPool?.() ?? createWorkerPool({ size: Math.max(1, Math.min(2, (navigator.hardwareConcurrency || 2) - 1)) });
     } catch {
       pool = 'inline';
     }

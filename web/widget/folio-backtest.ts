@@ -120,6 +120,7 @@ export class FolioBacktest extends LitElement {
     // A new config-url after the first render reloads the config and the form (knobs apply at the next Run).
     if (this.started && changed.has('configUrl') && changed.get('configUrl') !== undefined) {
       this.started = undefined;
+      this.values = {};
       void this.start();
     }
   }

@@ -3,7 +3,7 @@ import { FolioBacktest } from './folio-backtest.js';
 
 export { FolioBacktest } from './folio-backtest.js';
 export type { RunEndDetail } from './folio-backtest.js';
-export { setWidgetRuntime, widgetRuntime } from './runtime.js';
-export type { WidgetRuntime } from './runtime.js';
+export { configureWidget, setWidgetRuntime, widgetRuntime } from './runtime.js';
+export type { WidgetPlatform, WidgetRuntime } from './runtime.js';
 
 if (!customElements.get('folio-backtest')) customElements.define('folio-backtest', FolioBacktest);

@@ -1,7 +1,25 @@
 // The seam between <folio-backtest> and the engine: the element asks `widgetRuntime()` for the heavy module
-// and never imports it statically, so the first load is the element alone. Packaging may replace the loader
-// (`setWidgetRuntime`), for example with a bundle whose worker pool starts workers from blob URLs.
+// and never imports it statically, so the first load is the element alone. Packaging supplies, through
+// `configureWidget`, how the kernel is loaded and how the shared pool starts its workers (blob URLs when the
+// script is cross-origin), or replaces the whole engine module (`setWidgetRuntime`).
+import type { Executor } from '../../src/workflow/executor.js';
+
 export type WidgetRuntime = typeof import('./engine.js');
+
+/** What a bundle may decide for every widget of the page; read by the engine when it first needs each. */
+export interface WidgetPlatform {
+  /** The compiled kernel (default: the package's `foliolab.wasm` next to the engine module). */
+  kernel?: () => Promise<WebAssembly.Module>;
+  /** The pool every widget shares (default: `createWorkerPool` of the package, 1–2 workers). */
+  createPool?: () => Executor;
+}
+
+export const widgetPlatform: WidgetPlatform = {};
+
+/** Sets the kernel loader and the pool factory (call before the first widget loads). */
+export function configureWidget(platform: WidgetPlatform): void {
+  Object.assign(widgetPlatform, platform);
+}
 
 let loader: () => Promise<WidgetRuntime> = () => import('./engine.js');
 let loaded: Promise<WidgetRuntime> | undefined;
