@@ -25,11 +25,15 @@ export interface RunCacheChange {
 }
 
 export const DEFAULT_CACHE_BUDGET = 100 * 1024 * 1024;
+/** Bytes of decoded results a RunCache keeps at hand (by their entries' sizes). */
+const HOT_BYTES = 32 * 1024 * 1024;
 const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 /**
  * Stored runs of one namespace. Reads verify the record's checksum: a damaged or partial record is deleted
  * and reads as a miss. Writes never fail a run: a record that does not fit is simply not stored.
+ * The runs this instance stored or read last are also kept decoded (up to HOT_BYTES), so going back to a
+ * run seen in this page costs no read; they leave with their entry's delete or clear, here or in another tab.
  * @example
  *   const cache = await openRunCache({ namespace: 'docs' });
  *   const { result, fromCache } = await runCached(cache, loadConfig(yaml));
@@ -37,11 +41,16 @@ const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export class RunCache {
   private readonly listeners = new Set<(change: RunCacheChange) => void>();
   private readonly channel: BroadcastChannel | undefined;
+  /** Recently stored or read results, least recent first. */
+  private readonly hot = new Map<string, { result: RunResult; size: number }>();
 
   constructor(private readonly store: RunStore, readonly namespace: string, readonly budgetBytes: number = DEFAULT_CACHE_BUDGET) {
     if (store.kind === 'indexeddb' && typeof BroadcastChannel === 'function') {
       this.channel = new BroadcastChannel(`foliolab-cache:${namespace}`);
-      this.channel.onmessage = (event: MessageEvent<RunCacheChange>) => this.emit(event.data, false);
+      this.channel.onmessage = (event: MessageEvent<RunCacheChange>) => {
+        this.forget(event.data);
+        this.emit(event.data, false);
+      };
     }
   }
 
@@ -57,6 +66,12 @@ export class RunCache {
 
   /** The stored run, revived for `config` (the config it was keyed by), or undefined on a miss or a damaged record. */
   async get(key: string, config: RunConfig): Promise<RunResult | undefined> {
+    const known = this.hot.get(key);
+    if (known) {
+      this.remember(key, known.result, known.size);
+      void this.store.touch(key, Date.now()).catch(() => {});
+      return known.result;
+    }
     let record: RunRecord | undefined;
     try {
       record = await this.store.read(key, Date.now());
@@ -71,22 +86,25 @@ export class RunCache {
       result = undefined; // a payload whose checksum matched but that does not decode is as damaged as one that did not match
     }
     if (!result) await this.delete(key).catch(() => {});
+    else this.remember(key, result, record.size);
     return result;
   }
 
   /** Stores a finished run; false when it was not stored (a failed portfolio, larger than the budget, storage refused). */
   async put(key: string, result: RunResult, label = result.name): Promise<boolean> {
-    let stored = false;
+    let size = 0;
     try {
       const payload = encodeRun(result);
       const now = Date.now();
-      const record: RunRecord = { key, label, createdAt: now, lastUsed: now, size: payloadSize(payload), checksum: payloadChecksum(payload), payload };
-      stored = await this.store.write(record, this.budgetBytes);
+      size = payloadSize(payload);
+      const record: RunRecord = { key, label, createdAt: now, lastUsed: now, size, checksum: payloadChecksum(payload), payload };
+      if (!(await this.store.write(record, this.budgetBytes))) return false;
     } catch {
-      stored = false; // the run stands without its cache entry
+      return false; // the run stands without its cache entry
     }
-    if (stored) this.emit({ type: 'put', key }, true);
-    return stored;
+    this.remember(key, result, size);
+    this.emit({ type: 'put', key }, true);
+    return true;
   }
 
   /** Every stored run, newest first (payloads are not read). */
@@ -95,11 +113,13 @@ export class RunCache {
   }
 
   async delete(key: string): Promise<void> {
+    this.hot.delete(key);
     await this.store.delete(key);
     this.emit({ type: 'delete', key }, true);
   }
 
   async clear(): Promise<void> {
+    this.hot.clear();
     await this.store.clear();
     this.emit({ type: 'clear' }, true);
   }
@@ -111,9 +131,28 @@ export class RunCache {
   }
 
   close(): void {
+    this.hot.clear();
     this.channel?.close();
     this.listeners.clear();
     this.store.close();
+  }
+
+  private remember(key: string, result: RunResult, size: number): void {
+    this.hot.delete(key);
+    if (size > HOT_BYTES) return;
+    this.hot.set(key, { result, size });
+    let total = 0;
+    for (const e of this.hot.values()) total += e.size;
+    for (const [k, e] of this.hot) {
+      if (total <= HOT_BYTES) break;
+      this.hot.delete(k);
+      total -= e.size;
+    }
+  }
+
+  private forget(change: RunCacheChange): void {
+    if (change.type === 'clear') this.hot.clear();
+    else if (change.type === 'delete' && change.key) this.hot.delete(change.key);
   }
 
   private emit(change: RunCacheChange, broadcast: boolean): void {

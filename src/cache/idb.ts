@@ -105,9 +105,7 @@ export class IdbRunStore implements RunStore {
     }
     // Recency is bookkeeping: written in its own transaction, not waited for (a failure only ages the entry).
     const touched = { ...entry, lastUsed: now };
-    const touch = db.transaction('entries', 'readwrite');
-    touch.store.put(touched).catch(() => {});
-    touch.done.catch(() => {});
+    void this.touch(key, now, touched).catch(() => {});
     // Whatever is not a blob (a foreign or damaged value) reads as an empty payload, which fails its checksum.
     const data = payload.data instanceof Blob ? await payload.data.arrayBuffer() : new ArrayBuffer(0);
     return { ...touched, payload: { json: String(payload.json), data } };
@@ -149,6 +147,13 @@ export class IdbRunStore implements RunStore {
     const victims = all.slice(0, Math.max(1, Math.ceil(all.length / 2)));
     await Promise.all([...victims.flatMap((e) => [tx.objectStore('entries').delete(e.key), tx.objectStore('payloads').delete(e.key)]), tx.done]);
     return victims.length > 0;
+  }
+
+  async touch(key: string, now: number, entry?: RunCacheEntry): Promise<void> {
+    const tx = (await this.connection()).transaction('entries', 'readwrite');
+    const current = entry ?? (await tx.store.get(key));
+    if (current) await Promise.all([tx.store.put({ ...current, lastUsed: now }), tx.done]);
+    else await tx.done;
   }
 
   async entries(): Promise<RunCacheEntry[]> {

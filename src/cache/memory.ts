@@ -26,6 +26,11 @@ export class MemoryRunStore implements RunStore {
     return true;
   }
 
+  async touch(key: string, now: number): Promise<void> {
+    const record = this.records.get(key);
+    if (record) record.lastUsed = now;
+  }
+
   async entries(): Promise<RunCacheEntry[]> {
     return [...this.records.values()].map(({ payload: _payload, ...entry }) => entry);
   }

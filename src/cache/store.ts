@@ -13,6 +13,8 @@ export interface RunStore {
    * record could not be stored (larger than the budget, or nothing left to evict); never throws for space.
    */
   write(record: RunRecord, budget: number): Promise<boolean>;
+  /** Moves the entry's lastUsed to now (a hit served without reading the record). */
+  touch(key: string, now: number): Promise<void>;
   /** Every entry without its payload, in no particular order. */
   entries(): Promise<RunCacheEntry[]>;
   delete(key: string): Promise<void>;

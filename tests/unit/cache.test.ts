@@ -148,8 +148,27 @@ describe('run cache (memory)', () => {
     const record = (await store.read(key, 0))!;
     new Float64Array(record.payload.data)[1234] += 1; // one stored value changed, checksum left as it was
     await store.write(record, Infinity);
-    expect(await cache.get(key, config)).toBeUndefined();
+    expect(await cache.get(key, config)).toBeDefined(); // this instance still holds what it stored, decoded
+    const reader = new RunCache(store, 'unit'); // as another page would read the store
+    expect(await reader.get(key, config)).toBeUndefined();
     expect(await cache.list()).toEqual([]);
+  });
+
+  it('keeps recent results decoded, until their entry is deleted or cleared', async () => {
+    const store = new MemoryRunStore();
+    const cache = new RunCache(store, 'unit');
+    const config = loadConfig(yaml(20, 500));
+    const first = await runCached(cache, config, { executor: 'inline' });
+    const hit = await runCached(cache, config, { executor: 'inline' });
+    expect(hit.fromCache).toBe(true);
+    expect(hit.result).toBe(first.result);
+    const other = new RunCache(store, 'unit');
+    const cold = await runCached(other, config, { executor: 'inline' });
+    expect(cold.fromCache).toBe(true);
+    expect(cold.result).not.toBe(first.result);
+    expect(await digestOf(cold.result)).toEqual(await digestOf(first.result));
+    await cache.delete(first.key);
+    expect(await cache.get(first.key, config)).toBeUndefined();
   });
 
   it('an aborted run rejects and stores nothing; delete and clear empty the history', async () => {
