@@ -36,7 +36,8 @@ let kernel: Promise<WebAssembly.Module> | undefined;
 let warmed: Promise<unknown> | undefined;
 let pool: Executor | 'inline' | undefined;
 const caches = new Map<string, Promise<RunCache>>();
-const barsByUrl = new Map<string, Promise<Bars>>();
+/** Parsed CSV data by its files (symbol and absolute URL of each). */
+const barsByFiles = new Map<string, Promise<Bars>>();
 
 function sharedKernel(): Promise<WebAssembly.Module> {
   kernel ??= (widgetPlatform.kernel ?? defaultKernel)();
@@ -77,30 +78,39 @@ export function prepare(text: string, fileName: string, knobs: Knobs, values: Re
   return { text, fileName, config, fields: paramFields(config) };
 }
 
-/** The bars of a CSV config, fetched relative to `baseUrl` (each URL once per page). */
+/** The bars of a CSV config, fetched relative to `baseUrl`. Each file is fetched and parsed once per page. */
 async function csvBars(config: RunConfig, baseUrl: string, signal: AbortSignal): Promise<Bars> {
   if (config.data.source !== 'csv') throw new Error('unreachable');
-  const files = config.data.filePath ? [[config.data.symbols.length === 1 ? config.data.symbols[0] : undefined, config.data.filePath] as const]
-    : Object.entries(config.data.files ?? {});
-  const bars: Bars = { symbols: [], series: {} };
-  for (const [symbol, path] of files) {
-    const url = new URL(path, baseUrl).href;
-    let parsed = barsByUrl.get(url);
-    if (!parsed) {
-      parsed = fetch(url, { signal }).then(async (response) => {
-        if (!response.ok) throw new Error(`data ${url}: HTTP ${response.status}`);
-        return parseCsv(await response.text(), { symbol, fileName: path });
+  // One file for every symbol (a symbol column, or the config's one symbol), or one file per symbol.
+  const single = config.data.symbols.length === 1 ? config.data.symbols[0] : undefined;
+  const files: Array<[string | undefined, string]> = config.data.filePath ? [[single, config.data.filePath]] : Object.entries(config.data.files ?? {});
+  const id = files.map(([symbol, path]) => `${symbol ?? ''}|${new URL(path, baseUrl).href}`).join('\n');
+  let bars = barsByFiles.get(id);
+  if (!bars) {
+    // Not tied to one run's signal: other widgets of the page may wait on the same files.
+    bars = Promise.all(files.map(async ([symbol, path]) => {
+      const response = await fetch(new URL(path, baseUrl));
+      if (!response.ok) throw new Error(`data ${path}: HTTP ${response.status}`);
+      return parseCsv(await response.text(), { symbol, fileName: path });
+    })).then((parsed) => {
+      const all: Bars = { symbols: [], series: {} };
+      parsed.forEach((got, i) => {
+        for (const s of got.symbols) {
+          if (all.series[s]) throw new Error(`data ${files[i][1]}: symbol ${s} appears in more than one file`);
+          all.symbols.push(s);
+          all.series[s] = got.series[s];
+        }
       });
-      barsByUrl.set(url, parsed);
-      parsed.catch(() => barsByUrl.delete(url));
-    }
-    const got = await parsed;
-    for (const s of got.symbols) {
-      bars.symbols.push(s);
-      bars.series[s] = got.series[s];
-    }
+      return all;
+    });
+    barsByFiles.set(id, bars);
+    bars.catch(() => barsByFiles.delete(id));
   }
-  return bars;
+  // The same Bars object each time, so the cache key's data fingerprint is computed once per page.
+  const abandoned = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  abandoned.catch(() => {});
+  if (signal.aborted) throw signal.reason;
+  return Promise.race([bars, abandoned]);
 }
 
 /** Runs a prepared config (or opens it from the cache) on the shared pool, inline when workers cannot start. */

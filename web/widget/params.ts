@@ -30,7 +30,7 @@ export interface Knobs {
 
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
-/** Input bounds of a schema range (an exclusive 0 on a real-valued parameter becomes a tiny positive min). */
+/** Input bounds of a schema range: an exclusive integer bound moves one step in; an exclusive real bound stays (the loader rejects the bound itself on Run). */
 function bounds(range: NumberRange): Pick<ParamField, 'min' | 'max' | 'integer'> {
   const integer = range.integer ?? false;
   const min = range.min === undefined ? undefined : range.minExclusive ? (integer ? range.min + 1 : range.min) : range.min;
