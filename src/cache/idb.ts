@@ -80,12 +80,13 @@ export class IdbRunStore implements RunStore {
       blocking: () => this.drop(),
       terminated: () => (this.db = undefined),
     });
-    this.db = Promise.race([opening, guard]);
-    this.db.catch(() => {
-      this.db = undefined;
-      void opening.then((db) => db.close(), () => {});
+    const db = Promise.race([opening, guard]);
+    this.db = db;
+    db.catch(() => {
+      if (this.db === db) this.db = undefined;
+      void opening.then((late) => late.close(), () => {});
     });
-    return this.db;
+    return db;
   }
 
   private drop(): void {

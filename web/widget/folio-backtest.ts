@@ -172,6 +172,7 @@ export class FolioBacktest extends LitElement {
       }
       if (this.autorun) void this.run(); // not awaited: run() waits for this load to finish
     } catch (e) {
+      this.started = undefined; // the next Run tries again (a network error may pass)
       this.fail(e);
     }
   }
@@ -184,7 +185,7 @@ export class FolioBacktest extends LitElement {
     const t0 = performance.now();
     try {
       await this.start();
-      if (this.phase === 'error' && !this.prepared) return;
+      if (!this.prepared) return; // the config did not load: the error is shown
       const runtime = await widgetRuntime();
       const { text, fileName } = this.prepared!;
       this.prepared = runtime.prepare(text, fileName, this.knobs(), this.values);
