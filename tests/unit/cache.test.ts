@@ -1,13 +1,15 @@
 // The run cache in Node (memory backend): keys, a stored run reading back identical to a fresh one, LRU
 // eviction under a budget, a damaged record dropped, an aborted run storing nothing.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { generateBars } from '../../src/data/generate.js';
 import { canonicalJson, ENGINE_VERSION, openRunCache, RunCache, runCached, runKey } from '../../src/cache/index.js';
 import { MemoryRunStore } from '../../src/cache/memory.js';
 import { decodeRun, encodeRun, murmur3, payloadChecksum } from '../../src/cache/record.js';
-import { sha256Hex } from '../../src/cache/key.js';
+import { LIBRARY_VERSION, sha256Hex } from '../../src/cache/key.js';
+import { ABI_VERSION } from '../../assembly/abi.js';
 import { runBacktest } from '../../src/workflow/run.js';
 import { digestOf } from '../shared/digest.js';
 
@@ -50,6 +52,12 @@ describe('cache keys', () => {
     }
     expect(payloadChecksum({ json: '{"a":2}', data: data.buffer.slice(0) })).not.toBe(base);
     expect(payloadChecksum({ json: '{"a":1}', data: data.buffer.slice(0, 24) })).not.toBe(base);
+  });
+
+  it('the engine version names the package release and the kernel ABI', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(LIBRARY_VERSION).toBe(pkg.version); // bump both together: keys must move with every release
+    expect(ENGINE_VERSION).toBe(`foliolab ${pkg.version} abi ${ABI_VERSION}`);
   });
 
   it('canonicalJson sorts keys at every level and spells out what JSON loses', () => {
