@@ -24,3 +24,5 @@ export type { Fill, FillTable, NamedFill, TraceRecord } from './engine/records.j
 export { analysisToJSON, analyze, computeMetrics, extractTrades, inferAnnualization } from './analytics/index.js';
 export type { Analysis, CrossOptions, PortfolioMetrics, Trade, MetricsOptions } from './analytics/index.js';
 export type { PortfolioSpec, StrategySpec, SizerSpec, LimitSpec, ExecutionSpec, TracingLevel } from './engine/spec.js';
+export { DEFAULT_CACHE_BUDGET, ENGINE_VERSION, openRunCache, RunCache, runCached, runKey } from './cache/index.js';
+export type { CachedRun, RunCacheChange, RunCacheEntry, RunCacheOptions } from './cache/index.js';

@@ -254,7 +254,8 @@ const expectedGot =
 // Schema building blocks
 // ---------------------------------------------------------------------------------------------
 
-interface NumberRange {
+/** The range a number of the config must fall in (what `num` checks; also what a form's inputs are bounded by). */
+export interface NumberRange {
   integer?: boolean;
   min?: number;
   minExclusive?: boolean;
@@ -470,23 +471,39 @@ function orEmpty<S extends v.GenericSchema>(schema: S) {
 // Strategy, sizers, limits
 // ---------------------------------------------------------------------------------------------
 
-const lookback = (min: number) => num({ integer: true, min, max: CONFIG_BOUNDS.maxLookback });
+const lookbackRange = (min: number): NumberRange => ({ integer: true, min, max: CONFIG_BOUNDS.maxLookback });
+
+/**
+ * The numeric strategy parameters and their ranges, as the schemas below check them (cross-parameter rules,
+ * such as slow_period > fast_period, are checked by the schemas only). Forms derive their inputs from this.
+ */
+export const STRATEGY_PARAMETER_RANGES = {
+  momentum: { lookback_period: lookbackRange(1), momentum_threshold: { min: 0 } },
+  mean_reversion: { lookback_period: lookbackRange(2), entry_threshold: { min: 0, minExclusive: true }, exit_threshold: { min: 0 } },
+  sma_crossover: { fast_period: lookbackRange(1), slow_period: lookbackRange(2) },
+  breakout: { lookback_period: lookbackRange(1) },
+  rsi: { period: lookbackRange(1), oversold: { min: 0, max: 100 }, overbought: { min: 0, max: 100 } },
+  buy_and_hold: {},
+  signals: {},
+} as const satisfies Record<StrategyType, Record<string, NumberRange>>;
+
+const ranges = STRATEGY_PARAMETER_RANGES;
 const allowShort = v.optional(bool(), true);
 
 const strategyOption = <const T extends StrategyType, const P extends v.GenericSchema>(type: T, parameters: P) =>
   closedObject({ type: v.literal(type), parameters: orEmpty(parameters) }, 'a strategy mapping');
 
 const momentumParameters = closedObject({
-  lookback_period: lookback(1),
-  momentum_threshold: v.optional(num({ min: 0 }), 0),
+  lookback_period: num(ranges.momentum.lookback_period),
+  momentum_threshold: v.optional(num(ranges.momentum.momentum_threshold), 0),
   allow_short: allowShort,
 });
 
 const meanReversionParameters = v.pipe(
   closedObject({
-    lookback_period: lookback(2),
-    entry_threshold: num({ min: 0, minExclusive: true }),
-    exit_threshold: v.optional(num({ min: 0 }), 0),
+    lookback_period: num(ranges.mean_reversion.lookback_period),
+    entry_threshold: num(ranges.mean_reversion.entry_threshold),
+    exit_threshold: v.optional(num(ranges.mean_reversion.exit_threshold), 0),
     allow_short: allowShort,
   }),
   v.forward(
@@ -503,7 +520,7 @@ const meanReversionParameters = v.pipe(
 );
 
 const smaCrossoverParameters = v.pipe(
-  closedObject({ fast_period: lookback(1), slow_period: lookback(2), allow_short: allowShort }),
+  closedObject({ fast_period: num(ranges.sma_crossover.fast_period), slow_period: num(ranges.sma_crossover.slow_period), allow_short: allowShort }),
   v.forward(
     v.partialCheck(
       [['fast_period'], ['slow_period']],
@@ -517,13 +534,13 @@ const smaCrossoverParameters = v.pipe(
   ),
 );
 
-const breakoutParameters = closedObject({ lookback_period: lookback(1), allow_short: allowShort });
+const breakoutParameters = closedObject({ lookback_period: num(ranges.breakout.lookback_period), allow_short: allowShort });
 
 const rsiParameters = v.pipe(
   closedObject({
-    period: lookback(1),
-    oversold: v.optional(num({ min: 0, max: 100 }), 30),
-    overbought: v.optional(num({ min: 0, max: 100 }), 70),
+    period: num(ranges.rsi.period),
+    oversold: v.optional(num(ranges.rsi.oversold), 30),
+    overbought: v.optional(num(ranges.rsi.overbought), 70),
     allow_short: allowShort,
   }),
   v.forward(

@@ -134,7 +134,8 @@ function rebalanceEvents(portfolioId: string, namespace: string, transfers: Reba
   }));
 }
 
-function revive(outcome: SystemOutcome, config: RunConfig, timestamps: Float64Array, transfers: RebalanceTransfer[]): PortfolioOk {
+/** A worker's outcome as a PortfolioOk (derived views decoded on first access); also used by the run cache. */
+export function revive(outcome: SystemOutcome, config: RunConfig, timestamps: Float64Array, transfers: RebalanceTransfer[]): PortfolioOk {
   const spec = config.tradingSystems.find((s) => s.portfolioId === outcome.portfolioId)!;
   const source = { portfolioId: outcome.portfolioId, namespace: outcome.namespace, symbols: outcome.symbols, timestamps, strategy: spec.strategy.type };
   const kept = outcome.sampledAt ? Float64Array.from(outcome.sampledAt, (i) => timestamps[i]) : timestamps;
