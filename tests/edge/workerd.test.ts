@@ -1,5 +1,5 @@
 // examples/edge-worker inside real workerd (miniflare), built from the source tree: the kernel is
-// imported as a CompiledWasm module; every status code; a YAML config answers Node's metrics exactly.
+// imported as a CompiledWasm module; every status code; a YAML config answers Node's metrics.
 import { readFile } from 'node:fs/promises';
 import { Miniflare } from 'miniflare';
 import { build, type Plugin } from 'vite';
@@ -72,11 +72,27 @@ interface EdgePortfolio {
   curves: { equity: { timestamps: number[]; values: number[] }; drawdown: { timestamps: number[]; values: number[] } };
 }
 
+/**
+ * Metrics equal Node's bit for bit, except those that go through Math.pow: workerd's V8 and Node 20's
+ * round pow differently in the last bit for about 1 in 10 arguments (measured: 213 of 2000), so those
+ * are held to 1e-14 relative. exp, log and sqrt agree exactly.
+ */
+const POW_FIELDS = ['cagr', 'calmar', 'dailySkew'];
+function expectSameMetrics(edge: Record<string, unknown>, node: Record<string, unknown>): void {
+  const strip = (m: Record<string, unknown>) => Object.fromEntries(Object.entries(m).filter(([k]) => !POW_FIELDS.includes(k)));
+  expect(strip(edge)).toEqual(strip(node));
+  for (const k of POW_FIELDS) {
+    const [e, n] = [edge[k] as number | null, node[k] as number | null];
+    if (n === null) expect(e).toBeNull();
+    else expect(Math.abs((e as number) - n)).toBeLessThanOrEqual(Math.abs(n) * 1e-14);
+  }
+}
+
 const post = (body: BodyInit, contentType: string, query = '') =>
   mf.dispatchFetch(`http://edge.local/backtest${query}`, { method: 'POST', body, headers: { 'content-type': contentType } });
 
 describe('the example worker in workerd', () => {
-  it('answers a YAML config with the metrics Node computes for it, bit for bit', async () => {
+  it('answers a YAML config with the metrics Node computes for it', async () => {
     const text = yaml(6_000);
     const res = await post(text, 'application/yaml', '?points=64');
     expect(res.status).toBe(200);
@@ -89,7 +105,7 @@ describe('the example worker in workerd', () => {
     for (const p of edge.portfolios) {
       const n = node.portfolios[p.portfolioId] as PortfolioOk;
       expect(n.fillCount).toBeGreaterThan(10);
-      expect(p.metrics).toEqual(toJSONSafe(n.metrics));
+      expectSameMetrics(p.metrics, toJSONSafe(n.metrics) as Record<string, unknown>);
       expect(p.finalEquity).toBe(n.finalEquity);
       // Decimated to ≤ 64 points, yet the curve ends on the last equity and keeps the deepest point
       // of the drawdown: its minimum is −maxDrawdown, which the metrics computed on every bar.
@@ -108,9 +124,9 @@ describe('the example worker in workerd', () => {
     const node: RunResult = await runBacktest(loadConfig(config, { dataFiles: 'optional' }), { bars, kernel: await kernelModule(), executor: 'inline' });
     for (const p of edge.portfolios) {
       const n = node.portfolios[p.portfolioId] as PortfolioOk;
-      expect(p.metrics).toEqual(toJSONSafe(n.metrics));
+      expectSameMetrics(p.metrics, toJSONSafe(n.metrics) as Record<string, unknown>);
       expect(p.fills.length).toBe(n.fillCount);
-      expect(p.fills).toEqual(n.fills.named(n.symbols, node.timestamps));
+      expect(p.fills).toEqual(JSON.parse(JSON.stringify(n.fills.named(n.symbols, node.timestamps)))); // JSON has no -0
     }
   });
 
