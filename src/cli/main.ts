@@ -10,7 +10,7 @@ import { zoneOffset } from '../analytics/returns.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { CsvDataSpec, RunConfig } from '../config/schema.js';
 import type { Bars } from '../data/bars.js';
-import { CsvError, parseCsvStream, type ParsedCsv, type SkippedRow } from '../data/csv.js';
+import { CsvError, formatNumber, parseCsvStream, type ParsedCsv, type SkippedRow } from '../data/csv.js';
 import { addSeries, checkConfigSymbols, InputError, seriesOfFile, shown } from '../edge/inputs.js';
 import { DEFAULT_CURVE_POINTS, summarizeRun, type RunSummary } from '../edge/summary.js';
 import type { TracingLevel } from '../engine/spec.js';
@@ -177,6 +177,8 @@ function folderOf(dir: string, portfolioId: string): string {
 }
 
 const iso = (t: number) => new Date(t).toISOString();
+/** Shortest text that reads back as the same double (whole cents take a fast path); NaN as empty. */
+const text = formatNumber;
 
 /** Writes lines to a file through a stream, in blocks, so a million rows never sit in one string. */
 async function writeLines(path: string, header: string, count: number, line: (i: number) => string): Promise<void> {
@@ -229,19 +231,18 @@ async function writePortfolio(dir: string, p: PortfolioOk, result: RunResult, op
     const steps = options.equity === 'bar' ? null : dailySteps(t, p.metrics.timeZone);
     await writeLines(join(folder, 'equity.csv'), 'timestamp,equity,cash,gross', steps ? steps.length : t.length, (k) => {
       const i = steps ? steps[k]! : k;
-      return `${iso(t[i]!)},${p.equity[i]},${p.cash[i]},${p.gross[i]}`;
+      return `${iso(t[i]!)},${text(p.equity[i]!)},${text(p.cash[i]!)},${text(p.gross[i]!)}`;
     });
   }
-  const fills = p.fills.named(p.symbols, result.timestamps);
-  await writeLines(join(folder, 'fills.csv'), 'bar_index,timestamp,symbol,quantity,price,commission,realized', fills.length, (i) => {
-    const f = fills[i]!;
-    return `${f.barIndex},${iso(f.timestamp)},${f.symbol},${f.quantity},${f.price},${f.commission},${f.realized}`;
-  });
+  // Straight from the fill columns: no object per fill.
+  const [step, symbol, quantity, price, commission, realized] = (['step', 'symbol', 'quantity', 'price', 'commission', 'realized'] as const).map((f) => p.fills.column(f));
+  await writeLines(join(folder, 'fills.csv'), 'bar_index,timestamp,symbol,quantity,price,commission,realized', p.fills.length, (i) =>
+    `${step![i]},${iso(result.timestamps[step![i]!]!)},${p.symbols[symbol![i]!]},${text(quantity![i]!)},${text(price![i]!)},${text(commission![i]!)},${text(realized![i]!)}`);
   const trades = p.trades;
   const when = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : iso(x));
   await writeLines(join(folder, 'trades.csv'), 'symbol,direction,entry_time,exit_time,quantity,entry_price,exit_price,gross_pnl,fees,net_pnl,bars,open', trades.length, (i) => {
     const x = trades[i]!;
-    return [x.symbol, x.direction, when(x.entryTime), when(x.exitTime), x.quantity, x.entryPrice, x.exitPrice, x.grossPnl, x.fees, x.netPnl, x.bars, x.open].join(',');
+    return `${x.symbol},${x.direction},${when(x.entryTime)},${when(x.exitTime)},${text(x.quantity)},${text(x.entryPrice)},${text(x.exitPrice)},${text(x.grossPnl)},${text(x.fees)},${text(x.netPnl)},${x.bars},${x.open}`;
   });
   if (options.tracing) {
     const events = p.events;
@@ -345,14 +346,14 @@ export async function main(argv: string[], io: Io = defaultIo, hooks: CliHooks =
     const dataGiven = (v.data ?? []).length > 0;
     const config = loadConfig(await readFile(configPath, 'utf8'), { fileName: basename(configPath), dataFiles: dataGiven ? 'optional' : 'required' });
     if (config.data.source === 'generated' && dataGiven) throw new UsageError(`--data: the config's data.source is "generated"; it reads no files`);
-    const data = config.data.source === 'csv'
+    const data: Partial<LoadedData> | undefined = config.data.source === 'csv'
       ? await readData(config, dataArgs(config.data, v.data ?? [], dirname(resolve(configPath))), v['skip-bad-rows'] ? 'skip' : 'strict')
       : undefined;
-    const warnings = [...config.warnings, ...(data?.skipped.map((s) => skippedText(s.file, s.rows)) ?? [])];
+    const warnings = [...config.warnings, ...(data?.skipped?.map((s) => skippedText(s.file, s.rows)) ?? [])];
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
 
     if (command === 'validate') {
-      const bars = data ? data.files.reduce((n, f) => n + f.bars, 0) : config.data.source === 'generated' ? config.data.bars * config.data.symbols.length : 0;
+      const bars = data?.files ? data.files.reduce((n, f) => n + f.bars, 0) : config.data.source === 'generated' ? config.data.bars * config.data.symbols.length : 0;
       io.stdout(`${basename(configPath)}: ok, ${config.tradingSystems.length} portfolio${config.tradingSystems.length === 1 ? '' : 's'}, ` +
         `${config.data.symbols.length} symbol${config.data.symbols.length === 1 ? '' : 's'} (${config.data.symbols.join(', ')}), ${bars} bars${config.data.source === 'generated' ? ' to generate' : ''}\n`);
       return EXIT.ok;
@@ -360,8 +361,10 @@ export async function main(argv: string[], io: Io = defaultIo, hooks: CliHooks =
 
     let last = 0;
     const systems = config.tradingSystems.length;
+    let bars = data?.bars;
+    if (data) delete data.bars; // the columns are garbage once the run has read them
     const result = await runBacktest(config, {
-      bars: data?.bars, tracing, keep: { equity: 'bar', fills: true },
+      bars, tracing, keep: { equity: 'bar', fills: true },
       onProgress: ({ portfolioId, stepsDone, steps }) => {
         const now = Date.now();
         if (!io.isTTY || (now - last < 100 && stepsDone < steps)) return;
@@ -370,6 +373,7 @@ export async function main(argv: string[], io: Io = defaultIo, hooks: CliHooks =
         io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${portfolioId} (${systems} systems) ${Math.round((100 * stepsDone) / steps)}%\x1b[K`);
       },
     });
+    bars = undefined;
     if (io.isTTY) io.stderr('\r\x1b[K');
     const ran = Object.values(result.portfolios).filter((p): p is PortfolioOk => p.status === 'ok');
     const analysis = ran.length ? analyze(result) : undefined;

@@ -1,7 +1,7 @@
 // examples/edge-worker inside real workerd (miniflare), built from the source tree: the kernel is
 // imported as a CompiledWasm module; every status code; a YAML config answers Node's metrics.
 import { readFile } from 'node:fs/promises';
-import { Miniflare } from 'miniflare';
+import { Miniflare, type BodyInit as MiniflareBody, type RequestInit as MiniflareRequestInit } from 'miniflare';
 import { build, type Plugin } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toJSONSafe } from '../../src/analytics/analyze.js';
@@ -88,7 +88,7 @@ function expectSameMetrics(edge: Record<string, unknown>, node: Record<string, u
   }
 }
 
-const post = (body: BodyInit, contentType: string, query = '') =>
+const post = (body: MiniflareBody, contentType: string, query = '') =>
   mf.dispatchFetch(`http://edge.local/backtest${query}`, { method: 'POST', body, headers: { 'content-type': contentType } });
 
 describe('the example worker in workerd', () => {
@@ -157,7 +157,7 @@ describe('the example worker in workerd', () => {
     const chunk = new Uint8Array(1024 * 1024).fill(32);
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({ pull(c) { if (sent++ < 9) c.enqueue(chunk); else c.close(); } });
-    const streamed = await mf.dispatchFetch('http://edge.local/', { method: 'POST', body: stream, headers: { 'content-type': 'application/yaml' }, duplex: 'half' } as RequestInit);
+    const streamed = await mf.dispatchFetch('http://edge.local/', { method: 'POST', body: stream, headers: { 'content-type': 'application/yaml' }, duplex: 'half' } as MiniflareRequestInit);
     expect(streamed.status).toBe(413);
     // 422: 600 000 generated bars × (2 symbols + 1 symbol) = 1 800 000 bar-portfolios > 1 000 000.
     const heavy = await post(yaml(600_000), 'application/yaml');

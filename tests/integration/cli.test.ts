@@ -76,7 +76,7 @@ describe('foliolab run', () => {
       const [fillHeader, ...fills] = await csvRows(join(folder, 'fills.csv'));
       expect(fillHeader).toEqual(['bar_index', 'timestamp', 'symbol', 'quantity', 'price', 'commission', 'realized']);
       expect(fills.map(([step, t, symbol, q, price, fee, realized]) => ({ step: Number(step), t: ms(t!), symbol, q: Number(q), price: Number(price), fee: Number(fee), realized: Number(realized) })))
-        .toEqual(refFills.map((f) => ({ step: f.step, t: aligned.timestamps[f.step], symbol: 'SPY', q: f.quantity, price: f.price, fee: f.commission, realized: f.realized + 0 }))); // + 0: the CSV writes -0 as 0
+        .toEqual(refFills.map((f) => ({ step: f.step, t: aligned.timestamps[f.step], symbol: 'SPY', q: f.quantity, price: f.price, fee: f.commission, realized: f.realized })));
 
       const [tradeHeader, ...trades] = await csvRows(join(folder, 'trades.csv'));
       expect(tradeHeader.slice(0, 4)).toEqual(['symbol', 'direction', 'entry_time', 'exit_time']);
