@@ -10,7 +10,11 @@ import { runBacktest } from '../workflow/run.js';
 import { addSeries, checkConfigSymbols, InputError, seriesOfFile, shown } from './inputs.js';
 import { summarizeRun, type PortfolioSummary, type RunSummary } from './summary.js';
 
-/** What one request may ask for. Defaults fit a Workers isolate: 128 MB of memory, seconds of CPU. */
+/**
+ * What one request may ask for. The defaults fit a Workers isolate (128 MB): a bar-portfolio costs about
+ * 1.7 µs of CPU and, with the bars, its series and their analysis, about 120 bytes at the peak (Node,
+ * 500 000 generated bars, one portfolio: 0.85 s, 60 MB).
+ */
 export interface EdgeLimits {
   /** Bytes of request body, counted while reading (a missing or wrong content-length does not help). */
   maxBodyBytes: number;
@@ -24,7 +28,7 @@ export interface EdgeLimits {
 
 export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
   maxBodyBytes: 8 * 1024 * 1024,
-  maxBarPortfolios: 1_000_000,
+  maxBarPortfolios: 500_000,
   maxPoints: 10_000,
   maxFills: 100_000,
 };

@@ -159,10 +159,11 @@ describe('the example worker in workerd', () => {
     const stream = new ReadableStream<Uint8Array>({ pull(c) { if (sent++ < 9) c.enqueue(chunk); else c.close(); } });
     const streamed = await mf.dispatchFetch('http://edge.local/', { method: 'POST', body: stream, headers: { 'content-type': 'application/yaml' }, duplex: 'half' } as MiniflareRequestInit);
     expect(streamed.status).toBe(413);
-    // 422: 600 000 generated bars × (2 symbols + 1 symbol) = 1 800 000 bar-portfolios > 1 000 000.
-    const heavy = await post(yaml(600_000), 'application/yaml');
+    // 422: 200 000 generated bars × (2 symbols + 1 symbol) = 600 000 bar-portfolios > 500 000.
+    const heavy = await post(yaml(200_000), 'application/yaml');
     expect(heavy.status).toBe(422);
-    expect(await heavy.json()).toMatchObject({ limit: 'maxBarPortfolios', value: 1_000_000, requested: 1_800_000 });
+    expect(await heavy.json()).toMatchObject({ limit: 'maxBarPortfolios', value: 500_000, requested: 600_000 });
+    expect(((await post(yaml(166_666), 'application/yaml')).status)).toBe(200); // 499 998: just inside
   });
 
   it('answers preflights, GET and HEAD', async () => {
@@ -173,7 +174,7 @@ describe('the example worker in workerd', () => {
     expect(pre.headers.get('access-control-allow-headers')).toBe('content-type');
     const get = await mf.dispatchFetch('http://edge.local/');
     expect(get.status).toBe(200);
-    expect(((await get.json()) as { limits: unknown }).limits).toEqual({ maxBodyBytes: 8_388_608, maxBarPortfolios: 1_000_000, maxPoints: 10_000, maxFills: 100_000 });
+    expect(((await get.json()) as { limits: unknown }).limits).toEqual({ maxBodyBytes: 8_388_608, maxBarPortfolios: 500_000, maxPoints: 10_000, maxFills: 100_000 });
     const head = await mf.dispatchFetch('http://edge.local/', { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');

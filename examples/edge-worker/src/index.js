@@ -6,7 +6,8 @@ import { createBacktestHandler } from 'foliolab/edge';
 
 export default createBacktestHandler({
   kernel,
-  // The defaults fit a Workers isolate (128 MB, a few seconds of CPU); raise them on a paid plan.
-  limits: { maxBodyBytes: 8 * 1024 * 1024, maxBarPortfolios: 1_000_000 },
+  // The defaults (8 MiB bodies, 500 000 bar-portfolios) fit a Workers isolate's 128 MB; for example
+  // limits: { maxBarPortfolios: 2_000_000 } with a higher cpu_ms in wrangler.toml, where memory allows.
+  limits: {},
   cors: '*',
 });
