@@ -118,4 +118,24 @@ describe('createBacktestHandler', () => {
     expect(without.status).toBe(400);
     expect(await error(without)).toMatch(/^data\.source is "csv": send the bars as CSV text per symbol/);
   });
+
+  it('reports a failing portfolio inside a 200, and cuts fills at maxFills', async () => {
+    const handler = createBacktestHandler({ kernel, limits: { maxFills: 5 } });
+    const generated = `${config.replace('{ source: csv, symbols: [SPY, QQQ] }', '{ source: generated, symbols: [SPY], bars: 3000, interval: 1m, seed: 2 }')}
+  - portfolio_id: needs_column
+    initial_capital: 1000
+    strategy: { type: signals, parameters: { column: target } }
+    risk: { position_sizers: [{ type: fixed, size: 1 }] }
+`;
+    const res = await handler.fetch(new Request('http://h/?fills=true', { method: 'POST', body: generated, headers: { 'content-type': 'application/yaml' } }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { portfolios: Array<{ portfolioId: string; status: string; error?: string; fillCount?: number; fills?: Array<{ barIndex: number }>; fillsTruncated?: boolean }> };
+    const [ok, failed] = body.portfolios;
+    expect(failed).toEqual({ status: 'failed', portfolioId: 'needs_column', namespace: 'needs_column', error: 'portfolio "needs_column": the data has no "target" column for its signals strategy' });
+    expect(ok!.fillCount).toBeGreaterThan(5);
+    expect(ok!.fills!.length).toBe(5);
+    expect(ok!.fillsTruncated).toBe(true);
+    const node = (await runBacktest(loadConfig(generated), { kernel, executor: 'inline' })).portfolios.both as PortfolioOk;
+    expect(ok!.fills!.map((f) => f.barIndex)).toEqual(Array.from(node.fills.column('step').subarray(0, 5)));
+  });
 });
