@@ -165,6 +165,15 @@ describe('foliolab run', () => {
     const cli = capture();
     expect(await main(['run', two, '--data', `SPY=${csv}`, '--data', `QQQ=${join(dir, 'labelled.csv')}`], cli.io)).toBe(EXIT.badInput);
     expect(cli.out.stderr).toMatch(/^--data QQQ=.*labelled\.csv: labelled\.csv: given for QQQ, but its symbol column holds "SPY"\n$/);
+    const twice = capture();
+    expect(await main(['run', two, '--data', `SPY=${csv}`, '--data', `SPY=${csv}`], twice.io)).toBe(EXIT.badInput);
+    expect(twice.out.stderr).toBe(`--data SPY=${csv}: symbol SPY is given more than once\n`);
+    // A symbol holding "=" (Yahoo's EURUSD=X) is matched whole, not cut at its "=".
+    const fx = join(dir, 'fx.yaml');
+    await writeFile(fx, seedYaml.replace('file_path: "data/SPY_1m.csv"\n  symbols: ["SPY"]', 'symbols: ["EURUSD=X"]'));
+    const fxRun = capture();
+    expect(await main(['validate', fx, '--data', `EURUSD=X=${csv}`], fxRun.io)).toBe(EXIT.ok);
+    expect(fxRun.out.stdout).toBe('fx.yaml: ok, 2 portfolios, 1 symbol (EURUSD=X), 20000 bars\n');
     // A symbol of data.symbols with no file.
     const missing = capture();
     expect(await main(['run', two, '--data', `SPY=${csv}`], missing.io)).toBe(EXIT.badInput);
@@ -268,7 +277,8 @@ describe('foliolab exit codes and commands', () => {
     const noData = capture();
     expect(await main(['run', join(dir, 'config.yaml')], noData.io)).toBe(EXIT.badInput); // data/SPY_1m.csv is not there
     expect(noData.out.stderr).toMatch(/ENOENT.*data\/SPY_1m\.csv/);
-    for (const argv of [['walk'], [], ['run'], ['run', config, 'extra'], ['run', config, '--equity', 'hourly'], ['run', config, '--points', '2'], ['run', config, '--bogus']]) {
+    for (const argv of [['walk'], [], ['run'], ['run', config, 'extra'], ['run', config, '--equity', 'hourly'], ['run', config, '--points', '2'], ['run', config, '--bogus'],
+      ['run', config, '--out', dir, '--equity-format', 'f64'], ['run', join(dir, 'config.yaml'), '--data', csv, '--data', `SPY=${csv}`]]) {
       const usage = capture();
       expect(await main(argv, usage.io), argv.join(' ')).toBe(EXIT.badInput);
       expect(usage.out.stderr).toMatch(/^foliolab: .+\n\(foliolab --help for usage\)\n$/);
