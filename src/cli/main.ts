@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { analyze, type Analysis } from '../analytics/analyze.js';
 import { zoneOffset } from '../analytics/returns.js';
 import { ConfigError, loadConfig } from '../config/index.js';
-import type { CsvDataSpec, RunConfig } from '../config/schema.js';
+import { SYMBOL_PATTERN, type CsvDataSpec, type RunConfig } from '../config/schema.js';
 import type { Bars } from '../data/bars.js';
 import { CsvError, formatNumber, parseCsvStream, type ParsedCsv, type SkippedRow } from '../data/csv.js';
 import { addSeries, checkConfigSymbols, InputError, seriesOfFile, shown } from '../edge/inputs.js';
@@ -91,7 +91,7 @@ function dataArgs(data: CsvDataSpec, args: string[], configDir: string): DataArg
       const symbol = symbols.filter((s) => arg.startsWith(`${s}=`)).sort((a, b) => b.length - a.length)[0];
       if (symbol !== undefined) return { symbol, path: resolve(arg.slice(symbol.length + 1)), label: `--data ${arg}` };
       const eq = arg.indexOf('=');
-      if (eq > 0 && /^[A-Za-z0-9^][A-Za-z0-9._\-^/:]{0,31}$/.test(arg.slice(0, eq))) {
+      if (eq > 0 && SYMBOL_PATTERN.test(arg.slice(0, eq))) {
         throw new InputError(`--data ${shown(arg)}: symbol ${shown(arg.slice(0, eq))} is not in data.symbols (${symbols.join(', ')})`);
       }
       return { path: resolve(arg), label: `--data ${arg}` };
@@ -130,10 +130,10 @@ async function readData(config: RunConfig, args: DataArg[], mode: 'strict' | 'sk
   return loaded;
 }
 
-/** "skipped 3 bad rows: line 11: …; line 40: …" with at most `shown` rows listed. */
+/** "skipped 3 bad rows:" and the first `listed` of them, one per line. */
 function skippedText(file: string, rows: SkippedRow[], listed = 10): string {
   const head = rows.slice(0, listed).map((r) => `  line ${r.line}: ${r.message}`).join('\n');
-  return `${file}: skipped ${rows.length} bad row${rows.length === 1 ? '' : 's'}:\n${head}${rows.length > listed ? `\n  … and ${rows.length - listed} more (all in summary.json)` : ''}`;
+  return `${file}: skipped ${rows.length} bad row${rows.length === 1 ? '' : 's'}:\n${head}${rows.length > listed ? `\n  … and ${rows.length - listed} more (all in the summary: --json, or summary.json under --out)` : ''}`;
 }
 
 function table(rows: Array<Record<string, string>>): string {

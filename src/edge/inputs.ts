@@ -41,6 +41,7 @@ export function addSeries(bars: Bars, series: SymbolBars, source: string): void 
 export function checkConfigSymbols(bars: Bars, configSymbols: readonly string[], given: string): void {
   const missing = configSymbols.filter((s) => !Object.prototype.hasOwnProperty.call(bars.series, s));
   if (missing.length) {
-    throw new InputError(`data.symbols lists ${missing.map(shown).join(', ')}, but ${given} ${bars.symbols.length ? `hold only ${bars.symbols.map(shown).join(', ')}` : 'hold no bars'}`);
+    const had = bars.symbols.length ? `only ${bars.symbols.map(shown).join(', ')}` : 'no bars';
+    throw new InputError(`no data for ${missing.map(shown).join(', ')} of data.symbols: ${given} gave ${had}`);
   }
 }

@@ -177,7 +177,7 @@ describe('foliolab run', () => {
     // A symbol of data.symbols with no file.
     const missing = capture();
     expect(await main(['run', two, '--data', `SPY=${csv}`], missing.io)).toBe(EXIT.badInput);
-    expect(missing.out.stderr).toBe(`data.symbols lists "QQQ", but --data SPY=${csv} hold only "SPY"\n`);
+    expect(missing.out.stderr).toBe(`no data for "QQQ" of data.symbols: --data SPY=${csv} gave only "SPY"\n`);
   });
 
   it('--skip-bad-rows drops bad rows and lists them; without it the first bad row stops the run', async () => {
