@@ -188,6 +188,7 @@ function barsPerSymbol(config: RunConfig, submission: Submission): Map<string, n
     if (!config.data.symbols.includes(part.symbol)) {
       throw new HttpError(400, `${part.source}: symbol ${shown(part.symbol)} is not in data.symbols (${config.data.symbols.join(', ')})`);
     }
+    if (out.has(part.symbol)) throw new HttpError(400, `${part.source}: symbol ${shown(part.symbol)} is sent more than once`);
     out.set(part.symbol, lineCount(part.text));
   }
   for (const s of config.data.symbols) if (!out.has(s)) throw new HttpError(400, `data.symbols lists ${s}, but the request has no CSV for it`);

@@ -46,6 +46,12 @@ describe('createBacktestHandler', () => {
     const refused = await handler.fetch(new Request('http://h/', { method: 'POST', body: bad }));
     expect(refused.status).toBe(400);
     expect(await error(refused)).toMatch(/^run\.yaml:7 trading_systems\[0\]\.risk\.position_sizers\[0\]\.size: expected a number > 0.*got "zero"$/);
+    const twice = new FormData();
+    twice.append('config', new Blob([config]), 'run.yaml');
+    for (const name of ['SPY', 'SPY', 'QQQ']) twice.append(name, new Blob([csvOf(name)]), `${name}.csv`);
+    const duplicated = await handler.fetch(new Request('http://h/', { method: 'POST', body: twice }));
+    expect(duplicated.status).toBe(400);
+    expect(await error(duplicated)).toBe('SPY.csv (part "SPY"): symbol "SPY" is sent more than once');
     const noConfig = new FormData();
     noConfig.append('SPY', new Blob([csvOf('SPY')]), 'spy.csv');
     const missing = await handler.fetch(new Request('http://h/', { method: 'POST', body: noConfig }));
