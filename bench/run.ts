@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchKernel } from './kernel.js';
 import { benchIngest } from './ingest.js';
+import { benchCli } from './cli.js';
 import { withSlowdown } from './tracing.js';
 
 const args = process.argv.slice(2);
@@ -55,4 +56,9 @@ const ingest = await benchIngest({ mb: 50 });
 log(`foliolab ${ingest.foliolab_mb_per_s.toFixed(0)} MB/s, naive ${ingest.naive_mb_per_s.toFixed(0)} MB/s, papaparse ${ingest.papaparse_mb_per_s.toFixed(0)} MB/s (${(ingest.bytes / 1e6).toFixed(0)} MB)`);
 const memory = { peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
 log(`peak RSS of the benchmark process (kernel, tracing and ingest sections): ${memory.peak_rss_mb} MB`);
-if (asJson) console.log(JSON.stringify({ kernel, tracing, ingest, scaling, defaultPool, memory }));
+log(`\ncli: \`foliolab run\` on a ${bars.toLocaleString('en')}-bar CSV, one portfolio, whole process (spawn to exit), beside a`);
+log('plain-JS program reading the same file and running the same loop (bench/cli-baseline.mjs); median of 3, interleaved');
+const cli = await benchCli({ bars, runs: 3 });
+log(`${cli.cli_started_from}: ${cli.cli_ms} ms (${cli.cli_cpu_ms} ms CPU), peak ${cli.cli_peak_rss_mb} MB; baseline ${cli.baseline_ms} ms ` +
+  `(${cli.baseline_cpu_ms} ms CPU), peak ${cli.baseline_peak_rss_mb} MB; ratio ${cli.ratio} wall, ${cli.cpu_ratio} CPU (target ≤ 1.5, < 300 MB); summary.json ${cli.summary_bytes} bytes`);
+if (asJson) console.log(JSON.stringify({ kernel, tracing, ingest, scaling, defaultPool, cli, memory }));

@@ -54,6 +54,12 @@ export interface LoadConfigOptions {
    * the earlier one (as JSON.parse does) and each replacement is reported in `warnings`.
    */
   duplicateKeys?: 'error' | 'last-wins';
+  /**
+   * `'optional'` when the caller supplies the CSV bars itself (the CLI's `--data`, the edge handler's
+   * request): a `csv` source may then name no file, and `data.symbols` is required instead.
+   * Default `'required'`.
+   */
+  dataFiles?: 'required' | 'optional';
 }
 
 type PathKey = string | number;
@@ -135,7 +141,7 @@ export function loadConfig(text: string, options: LoadConfigOptions = {}): RunCo
   for (const issue of result.issues ?? []) {
     findings.error(issue.path?.map((item) => item.key as PathKey) ?? [], issue.message);
   }
-  crossCheck(input, form, findings);
+  crossCheck(input, form, findings, options.dataFiles ?? 'required');
   if (findings.errors.length > 0 || !result.success) throw findings.toError(fileName);
 
   const config = assemble(result.output, form, findings);
@@ -439,8 +445,8 @@ function oneOf(names: readonly string[], whatAndWhere: string): string {
 }
 
 /** Checks that span several keys, run on the raw input so they are reported beside schema errors. */
-function crossCheck(input: Record<string, unknown>, form: Form, findings: Findings): void {
-  const dataSymbols = checkData(asRecord(input.data), findings);
+function crossCheck(input: Record<string, unknown>, form: Form, findings: Findings, dataFiles: 'required' | 'optional'): void {
+  const dataSymbols = checkData(asRecord(input.data), findings, dataFiles);
   const known = dataSymbols === undefined ? undefined : { names: dataSymbols, set: new Set(dataSymbols) };
 
   const systems: { path: PathKey[]; value: Record<string, unknown>; where: string }[] = [];
@@ -480,7 +486,7 @@ function crossCheck(input: Record<string, unknown>, form: Form, findings: Findin
 }
 
 /** Checks data's symbols and files; returns the data's symbols when they can be known. */
-function checkData(data: Record<string, unknown> | undefined, findings: Findings): string[] | undefined {
+function checkData(data: Record<string, unknown> | undefined, findings: Findings, dataFiles: 'required' | 'optional'): string[] | undefined {
   if (data === undefined) return undefined;
   const listed = Array.isArray(data.symbols) ? data.symbols : undefined;
   if (listed) checkSymbolList(listed, ['data', 'symbols'], undefined, findings);
@@ -494,13 +500,13 @@ function checkData(data: Record<string, unknown> | undefined, findings: Findings
       ['data', 'files'],
       'cannot be combined with file_path; give one CSV file (file_path) or one per symbol (files)',
     );
-  } else if (!hasPath && !hasFiles) {
+  } else if (!hasPath && !hasFiles && dataFiles === 'required') {
     findings.error(['data', 'file_path'], 'missing required key; expected a CSV file path, or files with one path per symbol');
   }
-  if (hasPath && !ownKey(data, 'symbols')) {
+  if (!ownKey(data, 'symbols') && (hasPath || (!hasFiles && dataFiles === 'optional'))) {
     findings.error(
       ['data', 'symbols'],
-      `missing required key; expected ${expectationOf(symbolListSchema)} (required with file_path)`,
+      `missing required key; expected ${expectationOf(symbolListSchema)} (required ${hasPath ? 'with file_path' : 'when no files are named'})`,
     );
   }
 

@@ -978,7 +978,7 @@ const LAST_WRITABLE_MS = daysFromCivil(10_000, 1, 1) * MS_PER_DAY - 1;
  * Shortest round-trip text of a number. Whole cents (most prices) are formatted from integers:
  * when k / 100 === x the decimal `k/100` parses back to x, and no shorter text can.
  */
-function formatNumber(x: number): string {
+export function formatNumber(x: number): string {
   if (x > 0 && x < 1e13) {
     const k = Math.round(x * 100);
     if (k / 100 === x) {

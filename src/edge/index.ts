@@ -1,2 +1,6 @@
-// foliolab/edge: the fetch handler for edge runtimes (workerd, Deno, Bun, Node), on the core library.
-export * from './handler.js';
+// The foliolab/edge entry: the config-driven fetch handler and the run summary it answers with.
+// Nothing here creates Workers or reads files, so it runs in workerd, Deno, Bun and Node.
+export { createBacktestHandler, DEFAULT_EDGE_LIMITS, DEFAULT_EDGE_POINTS } from './handler.js';
+export type { BacktestHandlerOptions, BacktestResponse, EdgeLimits, NamedFillJSON } from './handler.js';
+export { summarizeRun, curveOf, DEFAULT_CURVE_POINTS } from './summary.js';
+export type { AnalyticsSummary, CurveJSON, PortfolioSummary, RunSummary } from './summary.js';

@@ -1,13 +1,9 @@
-// runBacktest and the CLI end to end: the seed config's portfolios equal the reference model's, a
-// failing portfolio does not stop the others, abort returns nothing, and the CLI's exit codes/files.
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// runBacktest end to end: the seed config's portfolios equal the reference model's, a failing
+// portfolio does not stop the others, abort returns nothing (the CLI is in cli.test.ts).
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { main, EXIT } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/index.js';
 import { alignBars } from '../../src/data/align.js';
-import { toCsv } from '../../src/data/csv.js';
 import { generateBars } from '../../src/data/generate.js';
 import { fillsOf } from '../../src/engine/records.js';
 import { runBacktest, type PortfolioOk } from '../../src/workflow/run.js';
@@ -18,11 +14,6 @@ import { runReference } from '../reference/model.js';
 
 const seedYaml = await readFile(new URL('../fixtures/seed-config.yaml', import.meta.url), 'utf8');
 const bars = generateBars({ symbols: ['SPY'], bars: 20_000, interval: '1m', seed: 99 });
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  return { out, io: { stdout: (t: string) => (out.stdout += t), stderr: (t: string) => (out.stderr += t), isTTY: false } };
-}
 
 describe('runBacktest', () => {
   it('runs the seed config and matches the reference model portfolio by portfolio', async () => {
@@ -95,70 +86,5 @@ describe('metrics and trades in the result', () => {
     } finally {
       await pool.dispose();
     }
-  });
-});
-
-describe('CLI', () => {
-  it('runs a config on a CSV, prints the summary and writes the results', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'foliolab-cli-'));
-    const csv = join(dir, 'SPY_1m.csv');
-    await writeFile(csv, toCsv(bars));
-    const config = join(dir, 'config.yaml');
-    await writeFile(config, seedYaml);
-    const { out, io } = capture();
-    const code = await main(['run', config, '--data', csv, '--out', join(dir, 'out')], io);
-    expect(out.stderr).toContain('results written to');
-    expect(code).toBe(EXIT.ok);
-    expect(out.stdout).toMatch(/Dual Strategy Test: 20000 bars of SPY/);
-    expect(out.stdout).toMatch(/momentum_portfolio\s+\d+\.\d\d\s+-?\d+\.\d\d%/);
-    expect((await readdir(join(dir, 'out'))).sort()).toEqual(['mean_reversion_portfolio', 'momentum_portfolio', 'summary.json']);
-    expect((await readdir(join(dir, 'out', 'momentum_portfolio'))).sort()).toEqual(['equity.csv', 'fills.csv', 'trades.csv']);
-    const equity = (await readFile(join(dir, 'out', 'momentum_portfolio', 'equity.csv'), 'utf8')).trim().split('\n');
-    expect(equity).toHaveLength(20_001);
-    expect(equity[0]).toBe('timestamp,equity,cash,gross');
-    const summary = JSON.parse(await readFile(join(dir, 'out', 'summary.json'), 'utf8'));
-    expect(summary.portfolios.map((p: { portfolio: string }) => p.portfolio)).toEqual(['momentum_portfolio', 'mean_reversion_portfolio']);
-    expect(out.stdout).toMatch(/correlation of daily returns \(pearson, \d+ common days\)/);
-    expect(out.stdout).toMatch(/attribution of the combined return:[\s\S]*combined\s+-?\d+\.\d{3}%/);
-    // Typed arrays are written as arrays, not as {"0": …} objects.
-    const rolling = summary.portfolios[0].metrics.rollingSharpe;
-    expect(Array.isArray(rolling.values)).toBe(true);
-    expect(rolling.values.length).toBe(rolling.timestamps.length);
-    const a = summary.analytics;
-    expect(a.correlation.ids).toEqual(['momentum_portfolio', 'mean_reversion_portfolio']);
-    expect(a.correlation.matrix[0][0]).toBe(1);
-    expect(a.attribution.contributions.momentum_portfolio + a.attribution.contributions.mean_reversion_portfolio).toBeCloseTo(a.attribution.combinedReturn, 12);
-    expect(Object.keys(a)).toEqual(expect.arrayContaining(['correlation', 'attribution', 'riskContribution', 'frontier', 'drawdowns', 'metrics']));
-  });
-
-  it('exits 2 with the path and value for a bad config, and for a missing file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'foliolab-cli-'));
-    const config = join(dir, 'bad.yaml');
-    await writeFile(config, seedYaml.replace('size: 0.02', 'size: "abc"'));
-    const { out, io } = capture();
-    expect(await main(['run', config], io)).toBe(EXIT.badInput);
-    // Line 43 of the seed holds the mean-reversion portfolio's `size: 0.02`.
-    expect(out.stderr).toBe('bad.yaml:43 trading_systems[1].risk.position_sizers[0].size: expected a number > 0 and ≤ 10, got "abc"\n');
-    const missing = capture();
-    expect(await main(['run', join(dir, 'nope.yaml')], missing.io)).toBe(EXIT.badInput);
-    expect(missing.out.stderr).toMatch(/ENOENT.*nope\.yaml/);
-    const usage = capture();
-    expect(await main(['walk'], usage.io)).toBe(EXIT.badInput);
-    expect(usage.out.stderr).toMatch(/^usage: foliolab run/);
-  });
-
-  it('exits 2 naming the line of a bad CSV row', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'foliolab-cli-'));
-    const lines = toCsv(generateBars({ symbols: ['SPY'], bars: 50, interval: '1m', seed: 1 })).split('\n');
-    const cols = lines[0].split(',');
-    const closeAt = cols.findIndex((c) => c.toLowerCase() === 'close');
-    const row = lines[10].split(',');
-    row[closeAt] = 'abc';
-    lines[10] = row.join(',');
-    await writeFile(join(dir, 'SPY.csv'), lines.join('\n'));
-    await writeFile(join(dir, 'c.yaml'), seedYaml);
-    const { out, io } = capture();
-    expect(await main(['run', join(dir, 'c.yaml'), '--data', join(dir, 'SPY.csv')], io)).toBe(EXIT.badInput);
-    expect(out.stderr).toContain('SPY.csv line 11: close is "abc", expected a number');
   });
 });
