@@ -111,7 +111,7 @@ async function writeOutputs(dir: string, result: RunResult, summary: ReturnType<
     for (let i = 0; i < p.equity.length; i++) eq.push(`${new Date(result.timestamps[i]).toISOString()},${p.equity[i]},${p.cash[i]},${p.gross[i]}`);
     await writeFile(join(folder, 'equity.csv'), eq.join('\n') + '\n');
     const fills = ['timestamp,symbol,quantity,price,commission,realized'];
-    for (const f of p.fills.named(p.symbols, result.timestamps)) {
+    for (const f of p.fills) {
       fills.push(`${new Date(f.timestamp).toISOString()},${f.symbol},${f.quantity},${f.price},${f.commission},${f.realized}`);
     }
     await writeFile(join(folder, 'fills.csv'), fills.join('\n') + '\n');

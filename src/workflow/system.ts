@@ -4,7 +4,7 @@
 import { computeMetrics, type MetricsOptions, type PortfolioMetrics } from '../analytics/metrics.js';
 import type { AlignedBars } from '../data/bars.js';
 import { PortfolioKernel, stepOutputs, type PositionState, type StepOutputs } from '../engine/portfolio.js';
-import { FillTable } from '../engine/records.js';
+import { FILL_COLUMNS, FillTable, type FillColumns } from '../engine/records.js';
 import type { KernelMemoryPool } from '../engine/wasm.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
 
@@ -16,16 +16,7 @@ export interface KeepOptions {
   fills?: boolean;
 }
 
-/** Fills column by column (plain typed arrays, so they cross threads by transfer). */
-export interface FillColumns {
-  step: Float64Array;
-  symbol: Float64Array;
-  quantity: Float64Array;
-  price: Float64Array;
-  commission: Float64Array;
-  realized: Float64Array;
-  orderSeq: Float64Array;
-}
+export type { FillColumns };
 
 export interface SystemOutcome {
   status: 'ok';
@@ -48,7 +39,10 @@ export interface SystemOutcome {
   /** The kept records, raw (REC_SLOTS f64 each; decode with decodeAll): transferable, unlike objects. */
   recordData: Float64Array;
   positions: PositionState[];
+  /** Halted for good, by max_drawdown or by bankruptcy. */
   halted: boolean;
+  /** Equity reached zero or below at a mark (then also halted). */
+  bankrupt: boolean;
 }
 
 export interface SystemRunOptions {
@@ -137,6 +131,8 @@ export interface SystemState {
   step: number;
   equity: number;
   cash: number;
+  /** Halted for good (max_drawdown or bankrupt): a rebalancer moves no capital into it. */
+  halted: boolean;
 }
 
 /**
@@ -202,7 +198,7 @@ export class TradingSystem {
   state(): SystemState {
     const done = this.engine.stepsDone;
     const equity = done > 0 ? this.out.equity[done - 1] : this.spec.initialCapital;
-    return { portfolioId: this.spec.portfolioId, step: done - 1, equity, cash: this.engine.cash };
+    return { portfolioId: this.spec.portfolioId, step: done - 1, equity, cash: this.engine.cash, halted: this.engine.halted };
   }
 
   /** Moves capital at the close of the last step run. */
@@ -226,14 +222,14 @@ export class TradingSystem {
     const metrics = computeMetrics({ timestamps: bars.timestamps, equity: out.equity, gross: out.gross, fills: table, symbols: this.symbols,
       initialCapital: spec.initialCapital, flows: this.flows }, this.options.metrics);
     const fills = keepFills
-      ? Object.fromEntries((['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const)
-        .map((f) => [f, table.column(f).slice()])) as unknown as FillColumns
+      ? Object.fromEntries(FILL_COLUMNS.map((f) => [f, table.column(f).slice()])) as FillColumns
       : undefined;
     const outcome: SystemOutcome = {
       status: 'ok', portfolioId: spec.portfolioId, namespace: spec.namespace, initialCapital: spec.initialCapital, symbols: this.symbols,
       sampledAt: at, equity: gather(out.equity, at, copy), cash: gather(out.cash, at, copy), gross: gather(out.gross, at, copy),
       finalEquity: steps ? out.equity[steps - 1] : spec.initialCapital, flows: this.flows, metrics,
       fills, fillCount: table.length, recordData: engine.log.raw().slice(), positions: engine.positions(), halted: engine.halted,
+      bankrupt: engine.bankrupt,
     };
     engine.release(); // everything above is read: the memory can go to the next system of this thread
     return outcome;

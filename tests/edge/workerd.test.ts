@@ -58,7 +58,7 @@ describe('workerd', () => {
       initialCapital: 50_000,
       strategy: { type: 'mean_reversion', lookbackPeriod: 15, entryThreshold: 1, exitThreshold: 0, allowShort: true },
       sizers: [{ type: 'percentage', size: 0.2 }],
-      execution: { fill: 'next_open', slippageBps: 1, commission: { perShare: 0.005, percent: 0, minimum: 1 }, allowMargin: false },
+      execution: { fill: 'next_open', slippageBps: 1, commission: { perShare: 0.005, percent: 0, minimum: 1 }, allowMargin: false, margin: { initial: 0.5, maintenance: 0.3 } },
     });
     const body = {
       spec,
