@@ -3,9 +3,9 @@
 import {
   KIND_FILL, KIND_RISK, TRACE_FILL, TRACE_RISK, REASON_SIGNAL, REASON_ORDER_REDUCED, REASON_ORDER_REJECTED,
   SYM_POSITION, SYM_AVG_COST, SYM_MARK, SYM_REALIZED, SYM_FEES, FILL_STEP, FILL_SYMBOL, FILL_QUANTITY,
-  FILL_PRICE, FILL_COMMISSION, FILL_REALIZED, FILL_ORDER_SEQ,
+  FILL_PRICE, FILL_COMMISSION, FILL_REALIZED, FILL_ORDER_SEQ, FIELD_CLOSE,
 } from './abi';
-import { Book, Layout, Rules, record, setSym, sym } from './state';
+import { Book, Layout, Rules, at, column, record, setSym, sym } from './state';
 
 // @ts-ignore: decorator (AssemblyScript inlining hint)
 @inline export function commission(q: f64, p: f64): f64 {
@@ -18,7 +18,8 @@ import { Book, Layout, Rules, record, setSym, sym } from './state';
  * Fills `q` shares of symbol s at base price p0 (open or close): slippage, the cash rule (a buy's
  * cover of a short always fills; its long part only as far as cash goes), accounting, records.
  */
-export function fill(s: i32, q: f64, p0: f64, orderSeq: f64): void {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline export function fill(s: i32, q: f64, p0: f64, orderSeq: f64): void {
   const p = q > 0 ? p0 * (1 + Rules.slip) : p0 * (1 - Rules.slip);
   let k = commission(q, p);
   const old = sym(s, SYM_POSITION);
@@ -81,14 +82,45 @@ export function markEquity(): f64 {
   return equity;
 }
 
-/** Σ |position|·mark, in symbol order. */
-export function grossExposure(): f64 {
+/** The account at its marks, as markAccount last computed it (sums in symbol order, flat symbols skipped). */
+export class Marks {
+  /** Σ |position|·mark. */
+  static gross: f64 = 0;
+  /** Σ position·mark over longs, and Σ |position|·mark over shorts. */
+  static long: f64 = 0;
+  static short: f64 = 0;
+  /** Whether a symbol with a bar at the step holds a position. */
+  static held: bool = false;
+}
+
+/**
+ * Returns the equity at the marks (as markEquity) and sets Marks, in one pass over the symbols. The
+ * sums are separate accumulators, so each is what its own loop would give.
+ */
+export function markAccount(i: i32): f64 {
+  let equity = Book.cash;
   let gross: f64 = 0;
+  let long: f64 = 0;
+  let short: f64 = 0;
+  let held = false;
   for (let s = 0; s < Layout.symbols; s++) {
     const pos = sym(s, SYM_POSITION);
-    if (pos != 0) gross += Math.abs(pos) * sym(s, SYM_MARK);
+    if (pos == 0) continue;
+    const mark = sym(s, SYM_MARK);
+    const value = pos * mark;
+    equity += value;
+    const size = Math.abs(pos) * mark;
+    gross += size;
+    if (pos > 0) long += value;
+    else short += size;
+    const c = at(column(FIELD_CLOSE, s), i);
+    if (c == c) held = true;
   }
-  return gross;
+  Marks.gross = gross;
+  Marks.long = long;
+  Marks.short = short;
+  Marks.held = held;
+  return equity;
 }
 
 /**

@@ -3,11 +3,11 @@
 import {
   KIND_RISK, TRACE_RISK, SIZER_FIXED, SIZER_PERCENTAGE, LIMIT_MAX_POSITION_VALUE, LIMIT_MAX_POSITION_SIZE,
   LIMIT_MAX_GROSS_EXPOSURE, REASON_MAX_DRAWDOWN, REASON_MARGIN_LIMIT, REASON_MARGIN_CALL, REASON_BANKRUPT,
-  SYM_POSITION, SYM_PENDING, SYM_MARK, FIELD_CLOSE,
+  SYM_POSITION, SYM_PENDING, SYM_MARK,
 } from './abi';
 import { EPS } from './strategies';
-import { Book, Layout, Rules, at, column, limitKind, limitValue, record, sizerKind, sizerValue, sym } from './state';
-import { requirement } from './accounting';
+import { Book, Layout, Rules, limitKind, limitValue, record, sizerKind, sizerValue, sym } from './state';
+import { Marks, requirement } from './accounting';
 
 /**
  * Size for direction d != 0 at close c after sizers, limits and the initial margin rule (>= 0),
@@ -87,26 +87,15 @@ export function goBankrupt(equity: f64): void {
 }
 
 /**
- * Step 3 at the mark of step i: bankruptcy, drawdown, maintenance. Returns the margin_call record's
- * seq when this is a call step, else −1.
+ * Step 3 at the mark, given the account's marks (Marks, from markAccount): bankruptcy, drawdown,
+ * maintenance. Returns the margin_call record's seq when this is a call step, else −1.
  */
-export function checkMark(equity: f64, i: i32): f64 {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline export function checkMark(equity: f64): f64 {
   if (!Book.bankrupt && equity <= 0) goBankrupt(equity);
   if (Rules.drawdownLimit >= 0) checkDrawdown(equity);
-  if (Book.halted) return -1;
-  let short: f64 = 0;
-  let long: f64 = 0;
-  let held = false; // a symbol with a bar at this step holds a position
-  for (let s = 0; s < Layout.symbols; s++) {
-    const pos = sym(s, SYM_POSITION);
-    if (pos == 0) continue;
-    if (pos > 0) long += pos * sym(s, SYM_MARK);
-    else short += Math.abs(pos) * sym(s, SYM_MARK);
-    const c = at(column(FIELD_CLOSE, s), i);
-    if (c == c) held = true;
-  }
-  if (!held) return -1;
-  const required = requirement(short, long);
+  if (Book.halted || !Marks.held) return -1;
+  const required = requirement(Marks.short, Marks.long);
   if (equity < required) {
     return record(KIND_RISK, TRACE_RISK, -1, -1, REASON_MARGIN_CALL, equity, required, Rules.maintenanceMargin, 0);
   }

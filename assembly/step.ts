@@ -8,7 +8,7 @@ import {
 } from './abi';
 import { EPS } from './strategies';
 import { Book, Layout, Rules, at, column, direction, indicators, record, setSym, sym, writeRecord } from './state';
-import { fill, grossExposure, markEquity } from './accounting';
+import { Marks, fill, markAccount } from './accounting';
 import { checkMark, goBankrupt, targetSize } from './risk';
 
 /** Places an order of q shares for symbol s at this step's close c: pending, or filled now. */
@@ -27,7 +27,8 @@ function placeOrder(s: i32, q: f64, target: f64, c: f64, cause: f64, reason: i32
  * a halted portfolio, or a margin call (callSeq >= 0), flattens a position. Returns true when
  * something filled at this close.
  */
-function decide(s: i32, i: i32, c: f64, equity: f64, callSeq: f64): bool {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline function decide(s: i32, i: i32, c: f64, equity: f64, callSeq: f64): bool {
   const pos = sym(s, SYM_POSITION);
   const d = direction(s, i);
   const prev = <i32>sym(s, SYM_PREV_DIR);
@@ -68,7 +69,8 @@ function decide(s: i32, i: i32, c: f64, equity: f64, callSeq: f64): bool {
 }
 
 /** One step (global index stepBase + i) for every symbol, in the order of docs/semantics.md. */
-export function step(i: i32): void {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline function step(i: i32): void {
   Book.stepIndex = Book.stepBase + <f64>i;
   const n = Layout.symbols;
   // 1. fills at the open, then the mark moves to the close
@@ -83,8 +85,8 @@ export function step(i: i32): void {
     setSym(s, SYM_MARK, c);
   }
   // 2. mark, 3. checks
-  let equity = markEquity();
-  const callSeq = checkMark(equity, i);
+  let equity = markAccount(i);
+  const callSeq = checkMark(equity);
   // 4. signals and orders
   let filledAtClose = false;
   for (let s = 0; s < n; s++) {
@@ -94,13 +96,13 @@ export function step(i: i32): void {
   }
   // 5. record (close fills can take the account to zero after the checks)
   if (filledAtClose) {
-    equity = markEquity();
+    equity = markAccount(i);
     if (!Book.bankrupt && equity <= 0) goBankrupt(equity);
   }
   const o = <usize>i << 3;
   store<f64>(Layout.equityOut + o, equity);
   store<f64>(Layout.cashOut + o, Book.cash);
-  store<f64>(Layout.grossOut + o, grossExposure());
+  store<f64>(Layout.grossOut + o, Marks.gross);
 }
 
 /** Whether the buffers have room for one more step's records and fills. */
@@ -111,11 +113,16 @@ export function step(i: i32): void {
 
 /** Portfolio pass from chunkDone until the chunk ends or the event buffer could overflow. */
 export function portfolioPass(): i32 {
-  let i = Layout.symbols == 1 ? quietRunsOne(Layout.chunkDone) : Layout.chunkDone;
-  while (i < Layout.chunkLen && roomForStep()) {
+  const one = Layout.symbols == 1;
+  let i = Layout.chunkDone;
+  while (i < Layout.chunkLen) {
+    if (one) {
+      i = quietRunsOne(i);
+      if (i >= Layout.chunkLen) break;
+    }
+    if (!roomForStep()) break;
     step(i);
     i++;
-    if (Layout.symbols == 1) i = quietRunsOne(i);
   }
   Book.stepIndex = Book.stepBase + <f64>i;
   Layout.chunkDone = i;
@@ -128,7 +135,8 @@ export function portfolioPass(): i32 {
  * not quiet (or the chunk's end). Such a step changes nothing but the mark and the peak, so it is the
  * outputs alone, computed as step() would. The state lives in locals here.
  */
-function quietRunsOne(from: i32): i32 {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline function quietRunsOne(from: i32): i32 {
   const end = Layout.chunkLen;
   const pending = sym(0, SYM_PENDING);
   const pos = sym(0, SYM_POSITION);
