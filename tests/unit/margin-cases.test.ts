@@ -1,8 +1,11 @@
 // Hand-computed cases of docs/semantics.md, "Margin and bankruptcy": covering, the initial rule, the
 // maintenance call, bankruptcy, flips, close mode. Each runs on the kernel and the reference model
 // (both must agree exactly), and the numbers worked out in the comment are asserted.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { alignBars } from '../../src/data/align.js';
 import type { AlignedBars } from '../../src/data/bars.js';
+import { parseCsv } from '../../src/data/csv.js';
 import { DEFAULT_EXECUTION, type ExecutionSpec } from '../../src/engine/spec.js';
 import { alignedFrom, both, specWith, withSignals, type CaseRun } from '../helpers/kernel.js';
 
@@ -157,5 +160,46 @@ describe('maintenance and bankruptcy', () => {
     expect(run.equity[0]).toBeCloseTo(99, 9);
     expect(run.equity[1]).toBeCloseTo(-0.98, 9);
     expect(run.bankrupt).toBe(true);
+  });
+});
+
+describe('a losing short on real data (YHOO 2003–2005, a 4× rally)', () => {
+  it('rsi(14), percentage(0.5), $30 000: the short is called at the maintenance level and its loss is bounded', async () => {
+    const csv = readFileSync(new URL('../fixtures/real/yhoo-2003-2005.txt', import.meta.url), 'utf8');
+    const bars = alignBars(parseCsv(csv, { symbol: 'YHOO' }));
+    const close = bars.close[0];
+    const open = bars.open[0];
+    const run = await both(specWith({ initialCapital: 30_000, strategy: { type: 'rsi', period: 14, oversold: 30, overbought: 70, allowShort: true },
+      sizers: [{ type: 'percentage', size: 0.5 }] }), bars);
+    // The first trade is a short of q shares at price p (the RSI is overbought early in 2003), sized
+    // floor(0.5 · 30 000 / close) at its signal's close; cash after it: 30 000 + q·p.
+    const entry = run.fills[0];
+    expect(entry.quantity).toBeLessThan(0);
+    const q = -entry.quantity;
+    const signalStep = entry.step - 1;
+    expect(q).toBe(Math.floor((0.5 * 30_000) / close[signalStep]));
+    const cash = 30_000 + q * entry.price;
+    // Maintenance: called at the first close c with cash − q·c < 0.3·q·c, i.e. c > cash / (1.3·q).
+    const level = cash / (1.3 * q);
+    const calls = run.records.filter((r) => r.kind === 'risk' && r.reason === 'margin_call');
+    expect(calls.length).toBe(1);
+    const t = calls[0].step;
+    let first = entry.step;
+    while (!(cash - q * close[first] < 0.3 * (q * close[first]))) first++;
+    expect(t).toBe(first);
+    expect(close[t]).toBeGreaterThan(level);
+    expect(close[t - 1]).toBeLessThanOrEqual(level);
+    // The cover fills whole at the next open: the loss is the entry-to-open move of q shares, which is
+    // the loss at the maintenance level plus the move from the level to that open.
+    const cover = run.fills[1];
+    expect(cover).toMatchObject({ step: t + 1, quantity: q, price: open[t + 1] });
+    expect(cover.realized).toBeCloseTo(-q * (open[t + 1] - entry.price), 6);
+    expect(run.cash[t + 1]).toBeCloseTo(cash - q * open[t + 1], 6);
+    expect(-cover.realized).toBeLessThanOrEqual(q * (level - entry.price) + q * Math.max(0, open[t + 1] - level));
+    // Without the call the short would have stayed open to the end: its loss there would exceed the
+    // capital (the rally takes the price past cash / q, where equity is zero).
+    expect(Math.max(...close.subarray(t))).toBeGreaterThan(cash / q);
+    expect(Math.min(...run.equity)).toBeGreaterThan(0);
+    expect(run.bankrupt).toBe(false);
   });
 });
