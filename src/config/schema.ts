@@ -649,7 +649,8 @@ const marginSchema = v.pipe(
   v.forward(
     v.partialCheck(
       [['initial'], ['maintenance']],
-      (m) => m.maintenance <= m.initial,
+      // An initial out of range has its own error; the comparison with it would only repeat it.
+      (m) => !(m.initial > 0 && m.initial <= 1) || m.maintenance <= m.initial,
       (issue) => {
         const m = issue.input as { initial: number; maintenance: number };
         return `expected a number ≤ initial (${m.initial}), got ${m.maintenance}`;
