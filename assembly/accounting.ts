@@ -97,7 +97,8 @@ export class Marks {
  * Returns the equity at the marks (as markEquity) and sets Marks, in one pass over the symbols. The
  * sums are separate accumulators, so each is what its own loop would give.
  */
-export function markAccount(i: i32): f64 {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline export function markAccount(i: i32): f64 {
   let equity = Book.cash;
   let gross: f64 = 0;
   let long: f64 = 0;

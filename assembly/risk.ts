@@ -13,7 +13,8 @@ import { Marks, requirement } from './accounting';
  * Size for direction d != 0 at close c after sizers, limits and the initial margin rule (>= 0),
  * writing a risk record per binding limit.
  */
-export function targetSize(s: i32, d: i32, c: f64, equity: f64, cause: f64): f64 {
+// @ts-ignore: decorator (AssemblyScript inlining hint)
+@inline export function targetSize(s: i32, d: i32, c: f64, equity: f64, cause: f64): f64 {
   let size = Infinity;
   for (let j = 0; j < Rules.sizers; j++) {
     const v = unchecked(sizerValue[j]);

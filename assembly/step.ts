@@ -207,40 +207,38 @@ export function portfolioPass(): i32 {
   let found = false;
   if (!watch) {
     // pos != 0 here. Four steps at a time while the four bars exist; the same operations as the
-    // scalar loop below, lane by lane.
+    // scalar loop below, lane by lane. The checks at the mark are screened by the close alone, with
+    // price bounds a hair inside the exact ones: a block with a close outside (lo, hi] goes to the
+    // scalar loop, which checks exactly (a long paid in cash cannot reach equity <= 0 at a close > 0).
+    let lo: f64 = 0;
+    let hi: f64 = Infinity;
+    if (shortHeld) {
+      const level = cash / (size * (1 + maintenance)); // above it, equity < maintenance · |pos| · c
+      hi = level > 0 ? level * (1 - 1e-9) : -Infinity;
+    } else if (borrowing) {
+      lo = ((-cash * (1 + maintenance)) / pos) * (1 + 1e-9); // below it, equity < maintenance · borrowed
+    }
     const cash2 = f64x2.splat(cash);
     const pos2 = f64x2.splat(pos);
     const size2 = f64x2.splat(size);
-    const debt2 = f64x2.splat(-cash);
-    const zero2 = f64x2.splat(0);
-    const maint2 = f64x2.splat(maintenance);
+    const lo2 = f64x2.splat(lo);
+    const hi2 = f64x2.splat(hi);
     const prev4 = i32x4.splat(prev);
     for (; i + 4 <= end; i += 4) {
       const same = i32x4.bitmask(i32x4.eq(v128.load(dir + (<usize>i << 2)), prev4));
       const o = <usize>i << 3;
       const c01 = v128.load(close + o);
       const c23 = v128.load(close + o, 16);
-      if (v128.any_true(v128.or(f64x2.ne(c01, c01), f64x2.ne(c23, c23)))) break;
-      const e01 = f64x2.add(cash2, f64x2.mul(pos2, c01));
-      const e23 = f64x2.add(cash2, f64x2.mul(pos2, c23));
-      let bad01 = f64x2.le(e01, zero2);
-      let bad23 = f64x2.le(e23, zero2);
-      if (shortHeld) {
-        bad01 = v128.or(bad01, f64x2.lt(e01, f64x2.mul(maint2, f64x2.mul(size2, c01))));
-        bad23 = v128.or(bad23, f64x2.lt(e23, f64x2.mul(maint2, f64x2.mul(size2, c23))));
-      } else if (borrowing) {
-        bad01 = v128.or(bad01, f64x2.lt(e01, f64x2.mul(maint2, f64x2.min(f64x2.mul(pos2, c01), debt2))));
-        bad23 = v128.or(bad23, f64x2.lt(e23, f64x2.mul(maint2, f64x2.min(f64x2.mul(pos2, c23), debt2))));
-      }
-      v128.store(equityOut + o, e01);
-      v128.store(equityOut + o, e23, 16);
+      const outside = v128.or(v128.or(f64x2.le(c01, lo2), f64x2.gt(c01, hi2)), v128.or(f64x2.le(c23, lo2), f64x2.gt(c23, hi2)));
+      if (v128.any_true(v128.or(outside, v128.or(f64x2.ne(c01, c01), f64x2.ne(c23, c23))))) break;
+      v128.store(equityOut + o, f64x2.add(cash2, f64x2.mul(pos2, c01)));
+      v128.store(equityOut + o, f64x2.add(cash2, f64x2.mul(pos2, c23)), 16);
       v128.store(cashOut + o, cash2);
       v128.store(cashOut + o, cash2, 16);
       v128.store(grossOut + o, f64x2.mul(size2, c01));
       v128.store(grossOut + o, f64x2.mul(size2, c23), 16);
-      const stop = (~same & 0xf) | i32x4.bitmask(i32x4.shuffle(bad01, bad23, 0, 2, 4, 6));
-      if (stop != 0) {
-        i += ctz(stop); // step() sets the mark of the step it runs
+      if (same != 0xf) {
+        i += ctz(~same); // step() sets the mark of the step it runs
         found = true;
         break;
       }
