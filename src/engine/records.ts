@@ -1,5 +1,6 @@
-// Kernel event records decoded into plain objects, and the names of their codes.
-// The reference model produces the same shapes, so runs can be compared record for record.
+// Kernel event records decoded into objects with named fields (and the names of their codes), and
+// fills: the one fill column list, the kernel's fill table, and a result's iterable fills. The
+// reference model builds the same record shapes, so runs can be compared record for record.
 import * as abi from '../../assembly/abi.js';
 
 export type RecordKind = 'signal' | 'order' | 'fill' | 'risk' | 'cancel';
