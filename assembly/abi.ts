@@ -2,7 +2,7 @@
 // Plain integer constants only, so this file compiles as AssemblyScript and is imported by src/engine.
 
 /** Bumped whenever anything below changes meaning; the TS facade refuses a module with another. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 // ---- event records: REC_SLOTS f64 values each, written to the event buffer ----------------------
 export const REC_SLOTS = 10;
@@ -23,8 +23,10 @@ export const REC_D = 9;
 //   signal: A = new direction, B = previous direction, C, D = indicator values (see STRATEGY_*)
 //   order:  A = quantity, B = target position, C = reference close
 //   fill:   A = quantity, B = price, C = commission, D = realized P&L of this fill
-//   risk:   A = size before, B = size after, C = limit value (drawdown: A = equity, B = peak)
+//   risk, on a symbol:     A = size before, B = size after, C = limit value (order_reduced/rejected: cash)
+//   risk, portfolio-wide (symbol -1): A = equity, B = peak (max_drawdown) or requirement (margin_call), C = limit
 //   cancel: A = quantity
+// src/engine/records.ts decodes these slots into named fields; nothing else reads the letters.
 export const KIND_SIGNAL = 1;
 export const KIND_ORDER = 2;
 export const KIND_FILL = 3;
@@ -41,6 +43,12 @@ export const REASON_HALTED = 5;
 export const REASON_ORDER_REDUCED = 6;
 export const REASON_ORDER_REJECTED = 7;
 export const REASON_END_OF_DATA = 8;
+/** The initial margin rule capped a target (docs/semantics.md, "Margin and bankruptcy"). */
+export const REASON_MARGIN_LIMIT = 9;
+/** Equity fell below the maintenance requirement: positions are flattened. */
+export const REASON_MARGIN_CALL = 10;
+/** Equity at or below zero: flattened and halted for good. */
+export const REASON_BANKRUPT = 11;
 
 // ---- fills: always written, as columns of the fill buffer (FILL_FIELDS columns of eventCapacity) ----
 export const FILL_STEP = 0;
@@ -51,6 +59,7 @@ export const FILL_COMMISSION = 4;
 export const FILL_REALIZED = 5;
 export const FILL_ORDER_SEQ = 6;
 export const FILL_FIELDS = 7;
+// src/engine/records.ts names these columns once (FILL_COLUMNS), in this order; every other TS file uses that list.
 
 // ---- tracing mask: which record kinds go to the event buffer (fills also to the fill columns) -----
 export const TRACE_SIGNAL = 1;
@@ -114,4 +123,6 @@ export const ERR_NO_SIZER = -6;
 export const ERR_NO_STRATEGY = -7;
 
 /** Records a symbol can write in one step, besides one per limit. */
-export const RECORDS_PER_SYMBOL_STEP = 6;
+export const RECORDS_PER_SYMBOL_STEP = 7;
+/** Portfolio-wide records one step can write (bankrupt, max_drawdown, margin_call). */
+export const RECORDS_PER_STEP = 3;

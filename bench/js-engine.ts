@@ -107,7 +107,10 @@ export function jsBuffers(n: number): JsBuffers {
   return { dir: new Int32Array(n), equity: new Float64Array(n), cash: new Float64Array(n), gross: new Float64Array(n), fills: new FillTable() };
 }
 
-/** One symbol, next_open fills, no limits: the benchmark's configurations. */
+/**
+ * One symbol, next_open fills, no limits: the benchmark's configurations. Covering, the initial margin
+ * rule and the checks at the mark are done as the kernel does them; margin calls and bankruptcy are not.
+ */
 export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Array, buffers = jsBuffers(close.length)): JsRun {
   const n = close.length;
   const dir = buffers.dir;
@@ -117,6 +120,7 @@ export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Arr
   const perShare = ex.commission.perShare;
   const rate = ex.commission.percent / 100;
   const minimum = ex.commission.minimum;
+  const { initial, maintenance } = ex.margin;
   const sizer = spec.sizers[0];
   const equityOut = buffers.equity;
   const cashOut = buffers.cash;
@@ -140,12 +144,14 @@ export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Arr
       const p = q > 0 ? open[t] * (1 + slip) : open[t] * (1 - slip);
       let k = commission(q, p);
       let skip = false;
-      if (!ex.allowMargin && q > 0 && (cash - q * p) - k < 0) {
+      const cover = position < 0 ? Math.min(q, -position) : 0;
+      if (!ex.allowMargin && q > 0 && q > cover && (cash - q * p) - k < 0) {
         let m = Math.floor(cash / (p + perShare + rate * p));
         const byMinimum = Math.floor((cash - minimum) / p);
         if (byMinimum < m) m = byMinimum;
         if (m > q) m = q;
-        while (m > 0 && (cash - m * p) - commission(m, p) < 0) m -= 1;
+        while (m > cover && (cash - m * p) - commission(m, p) < 0) m -= 1;
+        if (m < cover) m = cover;
         if (m <= 0) skip = true;
         else {
           q = m;
@@ -171,6 +177,13 @@ export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Arr
     }
     const c = close[t];
     const equity = position !== 0 ? cash + position * c : cash;
+    // The checks at the mark (docs/semantics.md): the benchmark's configurations never trip them, and
+    // the flattening they would start is not part of this baseline.
+    if (equity <= 0) throw new Error(`js baseline: bankrupt at bar ${t}, not covered`);
+    if (position !== 0) {
+      const required = position < 0 ? maintenance * (Math.abs(position) * c) : cash < 0 ? maintenance * Math.min(position * c, -cash) : 0;
+      if (equity < required) throw new Error(`js baseline: margin call at bar ${t}, not covered`);
+    }
     const d = dir[t];
     if (d !== prev) {
       prev = d;
@@ -178,6 +191,7 @@ export function runJs(spec: PortfolioSpec, open: Float64Array, close: Float64Arr
       if (d !== 0) {
         let size = sizer.type === 'fixed' ? sizer.size : sizer.type === 'percentage' ? Math.floor((sizer.size * equity) / c) : Math.floor(sizer.value / c);
         if (size < 0) size = 0;
+        if (d < 0 || ex.allowMargin) size = Math.min(size, Math.floor(Math.max(equity / initial, 0) / c));
         q = d * size;
       }
       if (q - position !== 0) pending = q - position;

@@ -20,7 +20,7 @@ export { defaultKernel } from './engine/default-kernel.js';
 export { warmKernel } from './engine/warm.js';
 export { PortfolioKernel, runPortfolio } from './engine/portfolio.js';
 export type { EngineOptions, PortfolioRun, PositionState } from './engine/portfolio.js';
-export type { Fill, FillTable, NamedFill, TraceRecord } from './engine/records.js';
+export type { Fill, FillTable, Fills, NamedFill, TraceRecord } from './engine/records.js';
 export { analysisToJSON, analyze, computeMetrics, extractTrades, inferAnnualization } from './analytics/index.js';
 export type { Analysis, CrossOptions, PortfolioMetrics, Trade, MetricsOptions } from './analytics/index.js';
 export type { PortfolioSpec, StrategySpec, SizerSpec, LimitSpec, ExecutionSpec, TracingLevel } from './engine/spec.js';

@@ -36,13 +36,12 @@ const NUMBER_TAG = '$num';
 
 /** The fields of a portfolio that ran, as a worker returns them (the getters of PortfolioOk are derived). */
 function outcomeOf(p: PortfolioOk): SystemOutcome {
-  const fills = Object.fromEntries((['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const)
-    .map((f) => [f, p.fills.column(f)])) as unknown as FillColumns;
+  const fills: FillColumns = p.fills.columns;
   return {
     status: 'ok', portfolioId: p.portfolioId, namespace: p.namespace, initialCapital: p.initialCapital, symbols: p.symbols,
     sampledAt: p.sampledAt, equity: p.equity, cash: p.cash, gross: p.gross, finalEquity: p.finalEquity, flows: p.flows,
     metrics: p.metrics, fills: p.fills.length ? fills : undefined, fillCount: p.fillCount, recordData: p.recordData,
-    positions: p.positions, halted: p.halted,
+    positions: p.positions, halted: p.halted, bankrupt: p.bankrupt,
   };
 }
 

@@ -604,6 +604,7 @@ function mergeExecution(base: ExecutionSpec, override: Partial<ExecutionSpec> | 
     slippageBps: override?.slippageBps ?? base.slippageBps,
     commission: { ...(override?.commission ?? base.commission) },
     allowMargin: override?.allowMargin ?? base.allowMargin,
+    margin: { ...(override?.margin ?? base.margin) },
   };
 }
 

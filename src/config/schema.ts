@@ -7,12 +7,14 @@ import type {
   CommissionSpec,
   ExecutionSpec,
   LimitSpec,
+  MarginSpec,
   PortfolioSpec,
   SizerSpec,
   StrategySpec,
   StrategyType,
   TracingLevel,
 } from '../engine/spec.js';
+import { DEFAULT_EXECUTION } from '../engine/spec.js';
 
 // ---------------------------------------------------------------------------------------------
 // Normalized output types
@@ -671,6 +673,28 @@ const commissionSchema = v.pipe(
 );
 expecting(commissionSchema, 'a mapping with per_share or percent, and minimum');
 
+/** Margin fractions (docs/semantics.md, "Margin and bankruptcy"); a key left out takes its default. */
+const marginSchema = v.pipe(
+  closedObject({
+    initial: v.optional(num({ min: 0, minExclusive: true, max: 1 }), DEFAULT_EXECUTION.margin.initial),
+    maintenance: v.optional(num({ min: 0, max: 1 }), DEFAULT_EXECUTION.margin.maintenance),
+  }),
+  v.forward(
+    v.partialCheck(
+      [['initial'], ['maintenance']],
+      // An initial out of range has its own error; the comparison with it would only repeat it.
+      (m) => !(m.initial > 0 && m.initial <= 1) || m.maintenance <= m.initial,
+      (issue) => {
+        const m = issue.input as { initial: number; maintenance: number };
+        return `expected a number ≤ initial (${m.initial}), got ${m.maintenance}`;
+      },
+    ),
+    ['maintenance'],
+  ),
+  v.transform((m): MarginSpec => ({ initial: m.initial, maintenance: m.maintenance })),
+);
+expecting(marginSchema, 'a mapping with initial and maintenance');
+
 /** An execution block as written: only the keys present (merged over the defaults by the loader). */
 export const executionSchema = v.pipe(
   closedObject({
@@ -678,6 +702,7 @@ export const executionSchema = v.pipe(
     slippage_bps: v.optional(num({ min: 0, max: CONFIG_BOUNDS.maxSlippageBps })),
     commission: v.optional(commissionSchema),
     allow_margin: v.optional(bool()),
+    margin: v.optional(marginSchema),
   }),
   v.transform((e): Partial<ExecutionSpec> => {
     const out: Partial<ExecutionSpec> = {};
@@ -685,10 +710,11 @@ export const executionSchema = v.pipe(
     if (e.slippage_bps !== undefined) out.slippageBps = e.slippage_bps;
     if (e.commission !== undefined) out.commission = e.commission;
     if (e.allow_margin !== undefined) out.allowMargin = e.allow_margin;
+    if (e.margin !== undefined) out.margin = e.margin;
     return out;
   }),
 );
-expecting(executionSchema, 'a mapping with fill, slippage_bps, commission and allow_margin');
+expecting(executionSchema, 'a mapping with fill, slippage_bps, commission, allow_margin and margin');
 
 // ---------------------------------------------------------------------------------------------
 // Data, rebalance, reporting, workflow

@@ -272,7 +272,7 @@ export function createBacktestHandler(options: BacktestHandlerOptions = {}): { f
       response.portfolios = summary.portfolios.map((s) => {
         const p = result.portfolios[s.portfolioId]!;
         if (p.status !== 'ok') return s;
-        const named = p.fills.named(p.symbols, result.timestamps);
+        const named = p.fills.toArray();
         return { ...s, fills: named.slice(0, limits.maxFills), fillsTruncated: named.length > limits.maxFills };
       });
     }

@@ -6,6 +6,6 @@ export { warmKernel } from './warm.js';
 export type { WarmRun } from './warm.js';
 export { EngineError, PortfolioKernel, runPortfolio } from './portfolio.js';
 export type { EngineOptions, PortfolioRun, PositionState, StepOutputs } from './portfolio.js';
-export { decodeAll, decodeRecords, FillTable, fillsOf, RecordLog } from './records.js';
-export type { Fill, ReasonName, RecordKind, TraceRecord } from './records.js';
+export { decodeAll, decodeRecords, FILL_COLUMNS, FillTable, Fills, fillsOf, RecordLog } from './records.js';
+export type { Fill, FillColumns, NamedFill, ReasonName, RecordKind, TraceRecord } from './records.js';
 export * from './spec.js';

@@ -70,7 +70,10 @@ export interface PortfolioRun {
   /** The records kept by the tracing level (none with 'off'; fills are always in `fills`), decoded on first access. */
   readonly records: TraceRecord[];
   positions: PositionState[];
+  /** Halted for good, by max_drawdown or by bankruptcy. */
   halted: boolean;
+  /** Equity reached zero or below at a mark: flattened and halted. */
+  bankrupt: boolean;
 }
 
 export class EngineError extends Error {
@@ -197,7 +200,8 @@ export class PortfolioKernel {
       ok(kernel.addLimit(LIMIT_CODES[l.type], l.type === 'max_position_size' ? l.size : l.value), `${where}: limits[${i}]`));
     const ex = spec.execution;
     ok(kernel.setExecution(ex.fill === 'close' ? abi.FILL_CLOSE : abi.FILL_NEXT_OPEN, ex.slippageBps,
-      ex.commission.perShare, ex.commission.percent, ex.commission.minimum, ex.allowMargin ? 1 : 0), `${where}: execution`);
+      ex.commission.perShare, ex.commission.percent, ex.commission.minimum, ex.allowMargin ? 1 : 0,
+      ex.margin.initial, ex.margin.maintenance), `${where}: execution`);
     kernel.setTraceMask(TRACE_MASKS[options.tracing ?? 'off']);
     const runSteps = options.runSteps ?? 0;
     if (!Number.isInteger(runSteps) || runSteps < 0) throw new EngineError(`runSteps must be a whole number, got ${runSteps}`);
@@ -355,6 +359,10 @@ export class PortfolioKernel {
     return this.kernel.isHalted() !== 0;
   }
 
+  get bankrupt(): boolean {
+    return this.kernel.isBankrupt() !== 0;
+  }
+
   /** This instance's linear memory: it never grows after create (nothing is allocated per chunk). */
   get memory(): WebAssembly.Memory {
     return this.kernel.memory;
@@ -387,7 +395,7 @@ export async function runPortfolio(module: WebAssembly.Module, spec: PortfolioSp
   const engine = await PortfolioKernel.create(module, spec, symbols, { ...options, runSteps: 0, totalSteps: steps });
   engine.runSteps(bars, symbolIndex, 0, steps, out);
   engine.finish();
-  const run = { symbols, ...out, fills: engine.fills, positions: engine.positions(), halted: engine.halted } as PortfolioRun;
+  const run = { symbols, ...out, fills: engine.fills, positions: engine.positions(), halted: engine.halted, bankrupt: engine.bankrupt } as PortfolioRun;
   Object.defineProperty(run, 'records', { enumerable: true, get: () => engine.log.toArray() });
   return run;
 }

@@ -1,34 +1,89 @@
-// Kernel event records decoded into plain objects, and the names of their codes.
-// The reference model produces the same shapes, so runs can be compared record for record.
+// Kernel event records decoded into objects with named fields (and the names of their codes), and
+// fills: the one fill column list, the kernel's fill table, and a result's iterable fills. The
+// reference model builds the same record shapes, so runs can be compared record for record.
 import * as abi from '../../assembly/abi.js';
 
 export type RecordKind = 'signal' | 'order' | 'fill' | 'risk' | 'cancel';
-export type ReasonName =
-  | 'signal'
+
+/** Reasons of portfolio-wide risk records (symbol −1). */
+export type AccountRiskReason = 'max_drawdown' | 'margin_call' | 'bankrupt';
+/** Reasons of risk records about one symbol's target or order. */
+export type SymbolRiskReason =
   | 'max_position_value'
   | 'max_position_size'
   | 'max_gross_exposure'
-  | 'max_drawdown'
+  | 'margin_limit'
   | 'halted'
   | 'order_reduced'
-  | 'order_rejected'
-  | 'end_of_data';
+  | 'order_rejected';
+export type ReasonName = 'signal' | 'end_of_data' | AccountRiskReason | SymbolRiskReason;
 
-/** One record as the kernel wrote it; the payload fields a–d mean what assembly/abi.ts says per kind. */
-export interface TraceRecord {
-  kind: RecordKind;
+interface RecordBase {
   seq: number;
-  /** seq of the causing record; -1 when the cause is the bar itself (signals, drawdown checks). */
+  /** seq of the causing record; -1 when the cause is the bar itself (signals, checks at the mark). */
   cause: number;
   step: number;
-  /** Index into the portfolio's symbols; -1 for portfolio-wide records (drawdown halt). */
+  /** Index into the portfolio's symbols; -1 for portfolio-wide records. */
   symbol: number;
-  reason: ReasonName;
-  a: number;
-  b: number;
-  c: number;
-  d: number;
 }
+
+export interface SignalRecord extends RecordBase {
+  kind: 'signal';
+  reason: 'signal';
+  direction: number;
+  previous: number;
+  /** The indicator values that decided it (which ones: INDICATOR_NAMES in src/events). */
+  indicator1: number;
+  indicator2: number;
+}
+
+export interface OrderRecord extends RecordBase {
+  kind: 'order';
+  /** signal, or what forced the order: max_drawdown, bankrupt, margin_call. */
+  reason: ReasonName;
+  quantity: number;
+  target: number;
+  referencePrice: number;
+}
+
+export interface FillRecord extends RecordBase {
+  kind: 'fill';
+  reason: 'signal';
+  quantity: number;
+  price: number;
+  commission: number;
+  realized: number;
+}
+
+/** A limit or rule that cut a target or an order: the size before and after, and the limit's value. */
+export interface SymbolRiskRecord extends RecordBase {
+  kind: 'risk';
+  reason: SymbolRiskReason;
+  before: number;
+  after: number;
+  /** The limit's value (margin_limit: initial; halted: the halting limit); order_reduced/rejected: the cash. */
+  limit: number;
+}
+
+/** A check at the mark that fired. */
+export interface AccountRiskRecord extends RecordBase {
+  kind: 'risk';
+  reason: AccountRiskReason;
+  equity: number;
+  /** max_drawdown: the peak; margin_call: the maintenance requirement; bankrupt: 0. */
+  bound: number;
+  /** max_drawdown: the fraction; margin_call: maintenance; bankrupt: 0. */
+  limit: number;
+}
+
+export interface CancelRecord extends RecordBase {
+  kind: 'cancel';
+  reason: ReasonName;
+  quantity: number;
+}
+
+/** One record as the kernel wrote it, its payload slots (assembly/abi.ts) decoded into named fields. */
+export type TraceRecord = SignalRecord | OrderRecord | FillRecord | SymbolRiskRecord | AccountRiskRecord | CancelRecord;
 
 export const KIND_NAMES: Record<number, RecordKind> = {
   [abi.KIND_SIGNAL]: 'signal',
@@ -48,24 +103,41 @@ export const REASON_NAMES: Record<number, ReasonName> = {
   [abi.REASON_ORDER_REDUCED]: 'order_reduced',
   [abi.REASON_ORDER_REJECTED]: 'order_rejected',
   [abi.REASON_END_OF_DATA]: 'end_of_data',
+  [abi.REASON_MARGIN_LIMIT]: 'margin_limit',
+  [abi.REASON_MARGIN_CALL]: 'margin_call',
+  [abi.REASON_BANKRUPT]: 'bankrupt',
 };
+
+/**
+ * A record from its packed form: kind, header and the four payload slots A–D (the one place that knows
+ * what each slot means per kind). The reference model builds its records through this too.
+ */
+export function recordOf(kind: RecordKind, seq: number, cause: number, step: number, symbol: number, reason: ReasonName,
+  a: number, b: number, c: number, d: number): TraceRecord {
+  const head = { seq, cause, step, symbol };
+  switch (kind) {
+    case 'signal':
+      return { kind, reason: 'signal', ...head, direction: a, previous: b, indicator1: c, indicator2: d };
+    case 'order':
+      return { kind, reason, ...head, quantity: a, target: b, referencePrice: c };
+    case 'fill':
+      return { kind, reason: 'signal', ...head, quantity: a, price: b, commission: c, realized: d };
+    case 'risk':
+      return reason === 'max_drawdown' || reason === 'margin_call' || reason === 'bankrupt'
+        ? { kind, reason, ...head, equity: a, bound: b, limit: c }
+        : { kind, reason: reason as SymbolRiskReason, ...head, before: a, after: b, limit: c };
+    case 'cancel':
+      return { kind, reason, ...head, quantity: a };
+  }
+}
 
 /** Decodes `count` records starting at f64 index `base` of `view`. */
 export function decodeRecords(view: Float64Array, base: number, count: number, out: TraceRecord[]): void {
   for (let r = 0; r < count; r++) {
     const p = base + r * abi.REC_SLOTS;
-    out.push({
-      kind: KIND_NAMES[view[p + abi.REC_KIND]],
-      seq: view[p + abi.REC_SEQ],
-      cause: view[p + abi.REC_CAUSE],
-      step: view[p + abi.REC_STEP],
-      symbol: view[p + abi.REC_SYMBOL],
-      reason: REASON_NAMES[view[p + abi.REC_REASON]],
-      a: view[p + abi.REC_A],
-      b: view[p + abi.REC_B],
-      c: view[p + abi.REC_C],
-      d: view[p + abi.REC_D],
-    });
+    out.push(recordOf(KIND_NAMES[view[p + abi.REC_KIND]], view[p + abi.REC_SEQ], view[p + abi.REC_CAUSE], view[p + abi.REC_STEP],
+      view[p + abi.REC_SYMBOL], REASON_NAMES[view[p + abi.REC_REASON]], view[p + abi.REC_A], view[p + abi.REC_B],
+      view[p + abi.REC_C], view[p + abi.REC_D]));
   }
 }
 
@@ -123,7 +195,7 @@ export function decodeAll(raw: Float64Array): TraceRecord[] {
   return out;
 }
 
-/** A fill, as results report it. */
+/** A fill as the kernel stores it: indices (step, symbol, causing order) rather than names. */
 export interface Fill {
   step: number;
   symbol: number;
@@ -134,7 +206,7 @@ export interface Fill {
   orderSeq: number;
 }
 
-/** A fill with its bar's timestamp and its symbol's name, as reports show it. */
+/** A fill as a result reports it: its bar (index and timestamp) and its symbol's name. */
 export interface NamedFill {
   barIndex: number;
   timestamp: number;
@@ -145,9 +217,11 @@ export interface NamedFill {
   realized: number;
 }
 
-/** In the order of the kernel's fill columns (abi.FILL_STEP … abi.FILL_ORDER_SEQ). */
-const FILL_FIELDS = ['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const;
-type FillField = (typeof FILL_FIELDS)[number];
+/** The fill columns, in the order of the kernel's (abi.FILL_STEP … abi.FILL_ORDER_SEQ): the one list. */
+export const FILL_COLUMNS = ['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const;
+export type FillColumn = (typeof FILL_COLUMNS)[number];
+/** Fills column by column (plain typed arrays, so they cross threads by transfer). */
+export type FillColumns = Record<FillColumn, Float64Array>;
 
 /**
  * Fills stored column by column (one Float64Array per field, grown by doubling), so a run with a
@@ -155,23 +229,23 @@ type FillField = (typeof FILL_FIELDS)[number];
  */
 export class FillTable {
   length = 0;
-  private columns: Record<FillField, Float64Array>;
+  private columns: FillColumns;
 
   constructor(capacity = 64) {
-    this.columns = Object.fromEntries(FILL_FIELDS.map((f) => [f, new Float64Array(capacity)])) as Record<FillField, Float64Array>;
+    this.columns = Object.fromEntries(FILL_COLUMNS.map((f) => [f, new Float64Array(capacity)])) as Record<FillColumn, Float64Array>;
   }
 
   /** A table over existing columns (for example received from a worker); absent columns mean no fills. */
-  static fromColumns(columns: Partial<Record<FillField, Float64Array>> | undefined): FillTable {
+  static fromColumns(columns: Partial<Record<FillColumn, Float64Array>> | undefined): FillTable {
     const table = new FillTable(0);
     if (!columns?.step) return table;
-    table.columns = Object.fromEntries(FILL_FIELDS.map((f) => [f, columns[f] ?? new Float64Array(columns.step!.length)])) as Record<FillField, Float64Array>;
+    table.columns = Object.fromEntries(FILL_COLUMNS.map((f) => [f, columns[f] ?? new Float64Array(columns.step!.length)])) as Record<FillColumn, Float64Array>;
     table.length = columns.step.length;
     return table;
   }
 
   /** The column of one field, trimmed to the fills present (a view, not a copy). */
-  column(field: FillField): Float64Array {
+  column(field: FillColumn): Float64Array {
     return this.columns[field].subarray(0, this.length);
   }
 
@@ -195,7 +269,7 @@ export class FillTable {
    */
   appendColumns(view: Float64Array, base: number, stride: number, count: number): void {
     while (this.length + count > this.columns.step.length) this.grow();
-    FILL_FIELDS.forEach((field, j) => {
+    FILL_COLUMNS.forEach((field, j) => {
       const from = base + j * stride;
       this.columns[field].set(view.subarray(from, from + count), this.length);
     });
@@ -212,15 +286,6 @@ export class FillTable {
     return Array.from({ length: this.length }, (_, i) => this.at(i));
   }
 
-  /** The fills with timestamps and symbol names (the portfolio's symbols, the run's timestamps). */
-  named(symbols: string[], timestamps: Float64Array): NamedFill[] {
-    const c = this.columns;
-    return Array.from({ length: this.length }, (_, i) => ({
-      barIndex: c.step[i], timestamp: timestamps[c.step[i]], symbol: symbols[c.symbol[i]], quantity: c.quantity[i],
-      price: c.price[i], commission: c.commission[i], realized: c.realized[i],
-    }));
-  }
-
   /** Fills the table holds before it must grow. */
   get capacity(): number {
     return this.columns.step.length;
@@ -234,7 +299,7 @@ export class FillTable {
   /** Makes room for at least `capacity` fills in total, when there is less. */
   reserve(capacity: number): void {
     if (capacity <= this.columns.step.length) return;
-    for (const f of FILL_FIELDS) {
+    for (const f of FILL_COLUMNS) {
       const next = new Float64Array(capacity);
       next.set(this.columns[f].subarray(0, this.length));
       this.columns[f] = next;
@@ -248,7 +313,53 @@ export class FillTable {
 
 /** The fill records of a record list, as fills (used by the reference model and tests). */
 export function fillsOf(records: TraceRecord[]): Fill[] {
-  return records.filter((r) => r.kind === 'fill').map((r) => ({
-    step: r.step, symbol: r.symbol, quantity: r.a, price: r.b, commission: r.c, realized: r.d, orderSeq: r.cause,
+  return records.filter((r): r is FillRecord => r.kind === 'fill').map((r) => ({
+    step: r.step, symbol: r.symbol, quantity: r.quantity, price: r.price, commission: r.commission, realized: r.realized, orderSeq: r.cause,
   }));
+}
+
+/**
+ * A portfolio's fills as a result holds them: iterable (and `at(i)`) as NamedFill objects made on
+ * demand, over the columnar storage (`columns`, for speed). Built on the thread that reads the result,
+ * from columns that may have crossed a worker boundary (a structured clone keeps no prototypes).
+ * @example
+ *   for (const f of result.portfolios.momentum.fills) console.log(f.timestamp, f.symbol, f.quantity, f.price);
+ */
+export class Fills implements Iterable<NamedFill> {
+  /** The columns trimmed to the fills present (views). */
+  readonly columns: FillColumns;
+  readonly length: number;
+
+  constructor(readonly table: FillTable, private readonly symbols: readonly string[], private readonly timestamps: Float64Array) {
+    this.length = table.length;
+    this.columns = Object.fromEntries(FILL_COLUMNS.map((f) => [f, table.column(f)])) as FillColumns;
+  }
+
+  /** Fills from columns (absent: none), named with the portfolio's symbols and the run's timestamps. */
+  static fromColumns(columns: Partial<FillColumns> | undefined, symbols: readonly string[], timestamps: Float64Array): Fills {
+    return new Fills(FillTable.fromColumns(columns), symbols, timestamps);
+  }
+
+  /** One column (a view). */
+  column(field: FillColumn): Float64Array {
+    return this.columns[field];
+  }
+
+  /** Fill i (negative counts from the end, as Array.prototype.at), or undefined outside the range. */
+  at(i: number): NamedFill | undefined {
+    const k = i < 0 ? this.length + i : i;
+    if (!(k >= 0 && k < this.length)) return undefined;
+    const c = this.columns;
+    const step = c.step[k];
+    return { barIndex: step, timestamp: this.timestamps[step], symbol: this.symbols[c.symbol[k]], quantity: c.quantity[k],
+      price: c.price[k], commission: c.commission[k], realized: c.realized[k] };
+  }
+
+  *[Symbol.iterator](): Iterator<NamedFill> {
+    for (let i = 0; i < this.length; i++) yield this.at(i)!;
+  }
+
+  toArray(): NamedFill[] {
+    return Array.from(this);
+  }
 }

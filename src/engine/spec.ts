@@ -41,11 +41,21 @@ export interface CommissionSpec {
   minimum: number;
 }
 
+/** Reg T-like margin fractions (docs/semantics.md, "Margin and bankruptcy"). */
+export interface MarginSpec {
+  /** Exposure opened may be at most equity / initial (shorts always; longs too with allowMargin). */
+  initial: number;
+  /** Below maintenance · (short + borrowed long exposure), positions are flattened. */
+  maintenance: number;
+}
+
 export interface ExecutionSpec {
   fill: 'next_open' | 'close';
   slippageBps: number;
   commission: CommissionSpec;
+  /** Long buys may borrow (within the initial margin rule) instead of being held to the cash. */
   allowMargin: boolean;
+  margin: MarginSpec;
 }
 
 export type TracingLevel = 'off' | 'trades' | 'full';
@@ -68,4 +78,5 @@ export const DEFAULT_EXECUTION: ExecutionSpec = {
   slippageBps: 0,
   commission: { perShare: 0, percent: 0, minimum: 0 },
   allowMargin: false,
+  margin: { initial: 0.5, maintenance: 0.3 },
 };

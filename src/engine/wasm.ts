@@ -10,7 +10,7 @@ export interface KernelExports {
   addSizer(code: number, value: number): number;
   addLimit(code: number, value: number): number;
   setExecution(mode: number, slippageBps: number, perShare: number, percent: number, minimum: number,
-    allowMargin: number): number;
+    allowMargin: number, initialMargin: number, maintenanceMargin: number): number;
   setTraceMask(mask: number): void;
   start(symbols: number, initialCash: number, chunkCapacity: number, eventCapacity: number, runSteps: number): number;
   inputPtr(field: number, symbol: number): number;
@@ -32,6 +32,7 @@ export interface KernelExports {
   cashNow(): number;
   peakEquity(): number;
   isHalted(): number;
+  isBankrupt(): number;
   stepsDone(): number;
   chunkCapacity(): number;
   eventCapacity(): number;

@@ -60,20 +60,27 @@ export function toEvent(r: TraceRecord, src: EventSource): FolioEvent {
   switch (r.kind) {
     case 'signal': {
       const [first, second] = INDICATOR_NAMES[src.strategy];
-      const indicators: Record<string, number> = { [first]: r.c };
-      if (second) indicators[second] = r.d;
-      return make('signal', r, src, cause, { symbol, direction: directionName(r.a), previous: directionName(r.b), indicators });
+      const indicators: Record<string, number> = { [first]: r.indicator1 };
+      if (second) indicators[second] = r.indicator2;
+      return make('signal', r, src, cause, { symbol, direction: directionName(r.direction), previous: directionName(r.previous), indicators });
     }
     case 'order':
-      return make('order', r, src, cause, { symbol, quantity: r.a, target: r.b, referencePrice: r.c, reason: r.reason, status: 'placed' });
+      return make('order', r, src, cause, { symbol, quantity: r.quantity, target: r.target, referencePrice: r.referencePrice, reason: r.reason, status: 'placed' });
     case 'cancel':
-      return make('order', r, src, cause, { symbol, quantity: r.a, reason: r.reason, status: 'cancelled' });
+      return make('order', r, src, cause, { symbol, quantity: r.quantity, reason: r.reason, status: 'cancelled' });
     case 'fill':
-      return make('fill', r, src, cause, { symbol, quantity: r.a, price: r.b, commission: r.c, realized: r.d });
+      return make('fill', r, src, cause, { symbol, quantity: r.quantity, price: r.price, commission: r.commission, realized: r.realized });
     case 'risk':
-      return r.reason === 'max_drawdown' && r.symbol < 0
-        ? make('risk', r, src, cause, { reason: r.reason, equity: r.a, peak: r.b, limit: r.c })
-        : make('risk', r, src, cause, { symbol, reason: r.reason, before: r.a, after: r.b, limit: r.c });
+      switch (r.reason) {
+        case 'max_drawdown':
+          return make('risk', r, src, cause, { reason: r.reason, equity: r.equity, peak: r.bound, limit: r.limit });
+        case 'margin_call':
+          return make('risk', r, src, cause, { reason: r.reason, equity: r.equity, requirement: r.bound, maintenance: r.limit });
+        case 'bankrupt':
+          return make('risk', r, src, cause, { reason: r.reason, equity: r.equity });
+        default:
+          return make('risk', r, src, cause, { symbol, reason: r.reason, before: r.before, after: r.after, limit: r.limit });
+      }
   }
 }
 

@@ -18,7 +18,7 @@ export interface RebalanceDecision {
   timestamp: number;
   /** Each live portfolio's share of the combined equity before the moves. */
   weightsBefore: Record<string, number>;
-  /** Target shares among the live portfolios (renormalized when some failed). */
+  /** Target shares among the live portfolios (renormalized when some failed or halted). */
   targets: Record<string, number>;
   transfers: RebalanceTransfer[];
   /** Net cash moved per portfolio (+ in, − out). */
@@ -58,7 +58,8 @@ export class PortfolioRebalancer {
    * config order (sums and the pairing of donors with receivers follow it, so the order fixes the result).
    */
   plan(states: SystemState[], step: number, timestamp: number): RebalanceDecision {
-    const live = states.filter((s) => this.spec.targetWeights[s.portfolioId] !== undefined);
+    // A halted (drawdown or bankrupt) portfolio is out, as a failed one is: it neither gives nor receives.
+    const live = states.filter((s) => this.spec.targetWeights[s.portfolioId] !== undefined && !s.halted);
     const weightSum = live.reduce((a, s) => a + this.spec.targetWeights[s.portfolioId], 0);
     const total = live.reduce((a, s) => a + s.equity, 0);
     const targets: Record<string, number> = {};

@@ -6,7 +6,7 @@ import { calendarOf, DEFAULT_TIME_ZONE } from '../data/calendar.js';
 import { generateBars } from '../data/generate.js';
 import type { RunConfig } from '../config/schema.js';
 import { defaultKernel } from '../engine/default-kernel.js';
-import { decodeAll, FillTable, type TraceRecord } from '../engine/records.js';
+import { decodeAll, Fills, type TraceRecord } from '../engine/records.js';
 import type { TracingLevel } from '../engine/spec.js';
 import { toEvents, type FolioEvent } from '../events/event.js';
 import {
@@ -58,7 +58,11 @@ export interface PortfolioOk extends Omit<SystemOutcome, 'fills'> {
   trades: Trade[];
   /** Timestamps of the kept series (the run's timestamps when every bar is kept). */
   timestamps: Float64Array;
-  fills: FillTable;
+  /**
+   * The fills: iterate them (or `at(i)`) as `{ barIndex, timestamp, symbol, quantity, price, commission,
+   * realized }`; `columns` holds them as typed arrays. Empty when fills are not kept.
+   */
+  fills: Fills;
   /**
    * The records as Events of the portfolio's namespace (with tracing 'trades' or 'full'). Decoded on
    * first access (records are compact; Events are objects), then kept.
@@ -139,7 +143,7 @@ export function revive(outcome: SystemOutcome, config: RunConfig, timestamps: Fl
   const spec = config.tradingSystems.find((s) => s.portfolioId === outcome.portfolioId)!;
   const source = { portfolioId: outcome.portfolioId, namespace: outcome.namespace, symbols: outcome.symbols, timestamps, strategy: spec.strategy.type };
   const kept = outcome.sampledAt ? Float64Array.from(outcome.sampledAt, (i) => timestamps[i]) : timestamps;
-  const result = { ...outcome, timestamps: kept, fills: FillTable.fromColumns(outcome.fills) } as PortfolioOk;
+  const result = { ...outcome, timestamps: kept, fills: Fills.fromColumns(outcome.fills, outcome.symbols, timestamps) } as PortfolioOk;
   let events: FolioEvent[] | undefined;
   let records: TraceRecord[] | undefined;
   const decoded = () => (records ??= decodeAll(outcome.recordData));
@@ -147,7 +151,7 @@ export function revive(outcome: SystemOutcome, config: RunConfig, timestamps: Fl
   let trades: Trade[] | undefined;
   Object.defineProperty(result, 'trades', {
     enumerable: true, configurable: true,
-    get: () => (trades ??= extractTrades(result.fills, outcome.symbols, { timestamps, steps: timestamps.length })),
+    get: () => (trades ??= extractTrades(result.fills.table, outcome.symbols, { timestamps, steps: timestamps.length })),
   });
   Object.defineProperty(result, 'events', {
     enumerable: true, configurable: true,

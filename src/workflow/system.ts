@@ -5,7 +5,7 @@ import { computeMetrics, type MetricsOptions, type PortfolioMetrics } from '../a
 import type { AlignedBars } from '../data/bars.js';
 import { calendarOf, DEFAULT_TIME_ZONE, type ExchangeCalendar } from '../data/calendar.js';
 import { PortfolioKernel, stepOutputs, type PositionState, type StepOutputs } from '../engine/portfolio.js';
-import { FillTable } from '../engine/records.js';
+import { FILL_COLUMNS, FillTable, type FillColumns } from '../engine/records.js';
 import type { KernelMemoryPool } from '../engine/wasm.js';
 import type { PortfolioSpec, TracingLevel } from '../engine/spec.js';
 
@@ -20,16 +20,7 @@ export interface KeepOptions {
   fills?: boolean;
 }
 
-/** Fills column by column (plain typed arrays, so they cross threads by transfer). */
-export interface FillColumns {
-  step: Float64Array;
-  symbol: Float64Array;
-  quantity: Float64Array;
-  price: Float64Array;
-  commission: Float64Array;
-  realized: Float64Array;
-  orderSeq: Float64Array;
-}
+export type { FillColumns };
 
 export interface SystemOutcome {
   status: 'ok';
@@ -55,7 +46,10 @@ export interface SystemOutcome {
   /** The kept records, raw (REC_SLOTS f64 each; decode with decodeAll): transferable, unlike objects. */
   recordData: Float64Array;
   positions: PositionState[];
+  /** Halted for good, by max_drawdown or by bankruptcy. */
   halted: boolean;
+  /** Equity reached zero or below at a mark (then also halted). */
+  bankrupt: boolean;
 }
 
 export interface SystemRunOptions {
@@ -198,6 +192,8 @@ export interface SystemState {
   step: number;
   equity: number;
   cash: number;
+  /** Halted for good (max_drawdown or bankrupt): a rebalancer moves no capital into it. */
+  halted: boolean;
 }
 
 /**
@@ -263,7 +259,7 @@ export class TradingSystem {
   state(): SystemState {
     const done = this.engine.stepsDone;
     const equity = done > 0 ? this.out.equity[done - 1] : this.spec.initialCapital;
-    return { portfolioId: this.spec.portfolioId, step: done - 1, equity, cash: this.engine.cash };
+    return { portfolioId: this.spec.portfolioId, step: done - 1, equity, cash: this.engine.cash, halted: this.engine.halted };
   }
 
   /** Moves capital at the close of the last step run. */
@@ -299,14 +295,14 @@ export class TradingSystem {
     const copy = this.options.scratch !== undefined; // scratch arrays are reused by the next system; own ones are handed over
     const keepFills = this.options.keep?.fills ?? true;
     const fills = keepFills
-      ? Object.fromEntries((['step', 'symbol', 'quantity', 'price', 'commission', 'realized', 'orderSeq'] as const)
-        .map((f) => [f, table.column(f).slice()])) as unknown as FillColumns
+      ? Object.fromEntries(FILL_COLUMNS.map((f) => [f, table.column(f).slice()])) as FillColumns
       : undefined;
     const outcome: SystemOutcome = {
       status: 'ok', portfolioId: spec.portfolioId, namespace: spec.namespace, initialCapital: spec.initialCapital, symbols: this.symbols,
       sampledAt: at, equity: gather(out.equity, at, copy), cash: gather(out.cash, at, copy), gross: gather(out.gross, at, copy),
       finalEquity: steps ? out.equity[steps - 1] : spec.initialCapital, flows: this.flows, metrics,
       fills, fillCount: table.length, recordData: engine.log.raw().slice(), positions: engine.positions(), halted: engine.halted,
+      bankrupt: engine.bankrupt,
     };
     engine.release(); // everything above is read: the memory can go to the next system of this thread
     return outcome;

@@ -1,5 +1,6 @@
-// fast-check generators for the parity tests: cent-priced bar series with flat runs, exact ties and
-// gaps, and random portfolio specs covering every strategy, sizer, limit and execution option.
+// fast-check generators for the parity tests: cent-priced bar series with flat runs, exact ties, gaps
+// and stress (prices that multiply, so shorts get called or go bankrupt), and random portfolio specs
+// covering every strategy, sizer, limit, execution and margin option.
 import fc from 'fast-check';
 import type { AlignedBars } from '../../src/data/bars.js';
 import type { LimitSpec, PortfolioSpec, SizerSpec, StrategySpec } from '../../src/engine/spec.js';
@@ -12,6 +13,9 @@ const centWalk = (length: number) =>
     gaps: fc.array(fc.constantFrom(false, false, false, false, false, false, true), { minLength: length, maxLength: length }),
     wicks: fc.array(fc.tuple(fc.integer({ min: -2, max: 2 }), fc.nat(3), fc.nat(3)), { minLength: length, maxLength: length }),
     signal: fc.array(fc.constantFrom(-1, 0, 1, 0.5, NaN), { minLength: length, maxLength: length }),
+    // Under stress a step may multiply the price (a squeeze, or a crash), on top of the cent move.
+    stress: fc.boolean(),
+    factors: fc.array(fc.constantFrom(1, 1, 1, 1, 1, 1.3, 1.6, 2, 3, 0.7, 0.5), { minLength: length, maxLength: length }),
   });
 
 export const alignedBarsArb = (opts: { maxSymbols?: number; maxSteps?: number } = {}) =>
@@ -20,7 +24,9 @@ export const alignedBarsArb = (opts: { maxSymbols?: number; maxSteps?: number } 
     .chain(({ symbols, steps }) => fc.tuple(fc.constant(steps), fc.array(centWalk(steps), { minLength: symbols, maxLength: symbols })))
     .map(([steps, walks]) => toAligned(steps, walks));
 
-function toAligned(steps: number, walks: Array<{ start: number; moves: number[]; gaps: boolean[]; wicks: Array<[number, number, number]>; signal: number[] }>): AlignedBars {
+type Walk = { start: number; moves: number[]; gaps: boolean[]; wicks: Array<[number, number, number]>; signal: number[]; stress: boolean; factors: number[] };
+
+function toAligned(steps: number, walks: Walk[]): AlignedBars {
   const symbols = walks.map((_, i) => `S${i}`);
   const nan = () => new Float64Array(steps).fill(NaN);
   const bars: AlignedBars = {
@@ -33,6 +39,7 @@ function toAligned(steps: number, walks: Array<{ start: number; moves: number[];
     for (let i = 0; i < steps; i++) {
       const prev = cents;
       cents = Math.max(1, cents + w.moves[i]);
+      if (w.stress) cents = Math.min(10_000_000, Math.max(1, Math.round(cents * w.factors[i])));
       // The first step always has a bar for symbol 0 so the timeline starts with a bar.
       if (w.gaps[i] && !(s === 0)) continue;
       const [openMove, up, down] = w.wicks[i];
@@ -92,6 +99,11 @@ export const specArb: fc.Arbitrary<PortfolioSpec> = fc.record({
       fc.record({ perShare: fc.constant(0), percent: fc.constantFrom(0.05, 0.1), minimum: fc.constantFrom(0, 1, 5) }),
     ),
     allowMargin: fc.boolean(),
+    margin: fc.oneof(
+      fc.constant({ initial: 0.5, maintenance: 0.3 }),
+      fc.tuple(fc.constantFrom(0.25, 0.5, 1), fc.constantFrom(0, 0.5, 0.6, 1))
+        .map(([initial, share]) => ({ initial, maintenance: initial * share })),
+    ),
   }),
 });
 

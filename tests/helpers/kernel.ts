@@ -1,8 +1,13 @@
-// Test helpers: the compiled kernel (read from build/ once per test file) and small bar builders.
+// Test helpers: the compiled kernel (read from build/ once per test file), small bar builders, and a
+// run of both engines (kernel and reference model) that must agree exactly.
 import { readFile } from 'node:fs/promises';
+import { expect } from 'vitest';
 import type { AlignedBars } from '../../src/data/bars.js';
+import { runPortfolio, type PortfolioRun } from '../../src/engine/portfolio.js';
+import { fillsOf, type Fill } from '../../src/engine/records.js';
 import { compileKernel } from '../../src/engine/wasm.js';
 import { DEFAULT_EXECUTION, type PortfolioSpec } from '../../src/engine/spec.js';
+import { runReference } from '../reference/model.js';
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
@@ -46,4 +51,27 @@ export function specWith(overrides: Partial<PortfolioSpec>): PortfolioSpec {
     strategy: { type: 'buy_and_hold' }, sizers: [{ type: 'fixed', size: 10 }], limits: [],
     execution: DEFAULT_EXECUTION, ...overrides,
   };
+}
+
+export type CaseRun = Omit<PortfolioRun, 'fills'> & { fills: Fill[] };
+
+/** Runs both engines, checks they agree exactly, returns the kernel's run (fills as objects). */
+export async function both(spec: PortfolioSpec, bars: AlignedBars): Promise<CaseRun> {
+  const run = await runPortfolio(await kernelModule(), spec, bars, { tracing: 'full' });
+  const ref = runReference(spec, bars);
+  expect(run.records).toEqual(ref.records);
+  expect(run.fills.toArray()).toEqual(fillsOf(ref.records));
+  expect(Array.from(run.equity)).toEqual(Array.from(ref.equity));
+  expect(Array.from(run.cash)).toEqual(Array.from(ref.cash));
+  expect(Array.from(run.gross)).toEqual(Array.from(ref.gross));
+  expect(run.halted).toBe(ref.halted);
+  expect(run.bankrupt).toBe(ref.bankrupt);
+  return { ...run, fills: run.fills.toArray() };
+}
+
+/** Bars whose signal column is given per step (a `signals` strategy trades exactly these directions). */
+export function withSignals(rows: Array<[number, number]>, signal: number[]): AlignedBars {
+  const bars = barsFrom(rows);
+  bars.columns.signal = [Float64Array.from(signal)];
+  return bars;
 }

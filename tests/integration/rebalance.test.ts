@@ -133,7 +133,7 @@ describe('PortfolioRebalancer', () => {
     const trader = cashOnly('A', 10_000, { sizers: [{ type: 'percentage', size: 0.5 }] });
     const r = await runBacktest(configOf([trader, cashOnly('B', 30_000)], { targetWeights: { A: 0.5, B: 0.5 }, schedule: { everyBars: 2 } }),
       { bars: flatBars(4, [NaN, NaN, 1, NaN]), executor: 'inline', kernel: await kernelModule() });
-    expect(ok(r, 'A').fills.toArray().map((f) => [f.step, f.quantity])).toEqual([[3, 100]]);
+    expect(ok(r, 'A').fills.toArray().map((f) => [f.barIndex, f.quantity])).toEqual([[3, 100]]);
   });
 
   it('a rebalanced run is identical inline and in workers', async () => {

@@ -1,7 +1,7 @@
 // The reference model: docs/semantics.md written as plain, readable TypeScript. It is the oracle the
 // WebAssembly kernel must match fill for fill and bit for bit. Readable first; speed does not matter.
 import type { AlignedBars } from '../../src/data/bars.js';
-import type { ReasonName, RecordKind, TraceRecord } from '../../src/engine/records.js';
+import { recordOf, type ReasonName, type RecordKind, type TraceRecord } from '../../src/engine/records.js';
 import type { LimitSpec, PortfolioSpec, StrategySpec } from '../../src/engine/spec.js';
 
 const EPS = 1e-9;
@@ -213,6 +213,7 @@ export interface ReferenceRun {
   records: TraceRecord[];
   positions: Array<{ position: number; avgCost: number; mark: number; realized: number; fees: number }>;
   halted: boolean;
+  bankrupt: boolean;
 }
 
 /** Capital moved in (+) or out (−) at the close of a step, after that step ran. */
@@ -241,14 +242,19 @@ export function runReference(spec: PortfolioSpec, bars: AlignedBars, flows: Flow
   let cash = spec.initialCapital;
   let peak = spec.initialCapital;
   let halted = false;
+  let bankrupt = false;
+  // The record that halted the portfolio, and the reason and limit its flattening and refusals carry.
   let haltSeq = -1;
+  let haltReason: ReasonName = 'max_drawdown';
+  let haltLimit = 0;
+  const { initial, maintenance } = ex.margin;
   let seq = 0;
   const records: TraceRecord[] = [];
   const out = { equity: new Float64Array(steps), cash: new Float64Array(steps), gross: new Float64Array(steps) };
 
   const write = (kind: RecordKind, cause: number, step: number, symbol: number, reason: ReasonName,
     a: number, b = 0, c = 0, d = 0): number => {
-    records.push({ kind, seq, cause, step, symbol, reason, a, b, c, d });
+    records.push(recordOf(kind, seq, cause, step, symbol, reason, a, b, c, d));
     return seq++;
   };
   const commission = (q: number, p: number) => {
@@ -259,10 +265,13 @@ export function runReference(spec: PortfolioSpec, bars: AlignedBars, flows: Flow
   const fill = (s: number, q: number, base: number, orderSeq: number, step: number) => {
     const book = books[s];
     const p = q > 0 ? base * (1 + slip) : base * (1 - slip);
-    if (!ex.allowMargin && q > 0 && (cash - q * p) - commission(q, p) < 0) {
+    // The cash rule: the part of a buy that covers a short always fills; the long part only as far as cash goes.
+    const cover = book.position < 0 ? Math.min(q, -book.position) : 0;
+    if (!ex.allowMargin && q > 0 && q > cover && (cash - q * p) - commission(q, p) < 0) {
       let n = Math.min(Math.floor(cash / (p + ex.commission.perShare + rate * p)),
         Math.floor((cash - ex.commission.minimum) / p), q);
-      while (n > 0 && (cash - n * p) - commission(n, p) < 0) n -= 1;
+      while (n > cover && (cash - n * p) - commission(n, p) < 0) n -= 1;
+      if (n < cover) n = cover;
       if (n <= 0) {
         write('risk', orderSeq, step, s, 'order_rejected', q, 0, cash);
         return;
@@ -290,21 +299,33 @@ export function runReference(spec: PortfolioSpec, bars: AlignedBars, flows: Flow
     write('fill', orderSeq, step, s, 'signal', q, p, k, realized);
   };
 
+  /** Shares at close c keeping symbol s plus the others' exposure (with pending orders) within budget. */
+  const roomFor = (s: number, budget: number, shortsOnly: boolean, c: number) => {
+    let others = 0;
+    books.forEach((o, j) => {
+      const projected = o.position + o.pending;
+      if (j !== s && (shortsOnly ? projected < 0 : projected !== 0)) others += Math.abs(projected) * o.mark;
+    });
+    return Math.floor(Math.max(budget - others, 0) / c);
+  };
+
   const capOf = (limit: Exclude<LimitSpec, { type: 'max_drawdown' }>, s: number, c: number, equity: number) => {
     switch (limit.type) {
       case 'max_position_value':
         return Math.floor(limit.value / c);
       case 'max_position_size':
         return limit.size;
-      case 'max_gross_exposure': {
-        let others = 0;
-        books.forEach((o, j) => {
-          const projected = o.position + o.pending;
-          if (j !== s && projected !== 0) others += Math.abs(projected) * o.mark;
-        });
-        return Math.floor(Math.max(limit.value * equity - others, 0) / c);
-      }
+      case 'max_gross_exposure':
+        return roomFor(s, limit.value * equity, false, c);
     }
+  };
+
+  const goBankrupt = (equity: number, step: number) => {
+    bankrupt = true;
+    halted = true;
+    haltSeq = write('risk', -1, step, -1, 'bankrupt', equity, 0, 0);
+    haltReason = 'bankrupt';
+    haltLimit = 0;
   };
 
   const order = (s: number, q: number, target: number, c: number, cause: number, reason: ReasonName, step: number) => {
@@ -332,13 +353,29 @@ export function runReference(spec: PortfolioSpec, bars: AlignedBars, flows: Flow
     });
     // 2. mark
     const equity = markToMarket();
-    // 3. drawdown
+    // 3. checks at the mark: bankruptcy, drawdown, maintenance
+    if (!bankrupt && equity <= 0) goBankrupt(equity, step);
     if (drawdownLimit !== undefined) {
       peak = Math.max(peak, equity);
       if (!halted && peak - equity >= (drawdownLimit - EPS) * peak) {
         halted = true;
         haltSeq = write('risk', -1, step, -1, 'max_drawdown', equity, peak, drawdownLimit);
+        haltReason = 'max_drawdown';
+        haltLimit = drawdownLimit;
       }
+    }
+    let callSeq = -1;
+    if (!halted) {
+      let short = 0;
+      let long = 0;
+      books.forEach((b) => {
+        if (b.position > 0) long += b.position * b.mark;
+        else if (b.position < 0) short += Math.abs(b.position) * b.mark;
+      });
+      const borrowed = cash < 0 ? Math.min(long, -cash) : 0;
+      const required = maintenance * (short + borrowed);
+      const held = books.some((b, s) => has[s] && b.position !== 0);
+      if (held && equity < required) callSeq = write('risk', -1, step, -1, 'margin_call', equity, required, maintenance);
     }
     // 4. signals and orders
     books.forEach((book, s) => {
@@ -369,19 +406,30 @@ export function runReference(spec: PortfolioSpec, bars: AlignedBars, flows: Flow
               size = cap;
             }
           }
+          // The initial margin rule: shorts always; longs too when they may borrow.
+          if (d < 0 || ex.allowMargin) {
+            const cap = roomFor(s, equity / initial, !ex.allowMargin, c);
+            if (size > cap) {
+              write('risk', sig, step, s, 'margin_limit', size, cap, initial);
+              size = cap;
+            }
+          }
           q = d * size;
           if (halted && q !== 0) {
-            write('risk', sig, step, s, 'halted', Math.abs(q), 0, drawdownLimit);
+            write('risk', sig, step, s, 'halted', Math.abs(q), 0, haltLimit);
             q = 0;
           }
         }
         if (q - book.position !== 0) order(s, q - book.position, q, c, sig, 'signal', step);
       } else if (halted && book.position !== 0) {
-        order(s, -book.position, 0, c, haltSeq, 'max_drawdown', step);
+        order(s, -book.position, 0, c, haltSeq, haltReason, step);
+      } else if (callSeq >= 0 && book.position !== 0) {
+        order(s, -book.position, 0, c, callSeq, 'margin_call', step);
       }
     });
     // 5. record, after every fill of the step
     out.equity[step] = markToMarket();
+    if (!bankrupt && out.equity[step] <= 0) goBankrupt(out.equity[step], step);
     out.cash[step] = cash;
     out.gross[step] = books.reduce((g, b) => (b.position !== 0 ? g + Math.abs(b.position) * b.mark : g), 0);
     // Capital moved at this close: in the step's record too; the drawdown peak scales with equity.
@@ -399,7 +447,7 @@ export function runReference(spec: PortfolioSpec, bars: AlignedBars, flows: Flow
     if (book.pending !== 0) write('cancel', book.pendingSeq, steps, s, 'end_of_data', book.pending);
   });
   return {
-    ...out, records, halted,
+    ...out, records, halted, bankrupt,
     positions: books.map(({ position, avgCost, mark, realized, fees }) => ({ position, avgCost, mark, realized, fees })),
   };
 }

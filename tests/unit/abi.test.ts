@@ -7,7 +7,7 @@ import { kernelModule } from '../helpers/kernel.js';
 
 describe('ABI', () => {
   it('keeps its pinned layout (bump ABI_VERSION and this table together)', () => {
-    expect(abi.ABI_VERSION).toBe(4);
+    expect(abi.ABI_VERSION).toBe(5);
     expect([abi.FILL_STEP, abi.FILL_SYMBOL, abi.FILL_QUANTITY, abi.FILL_PRICE, abi.FILL_COMMISSION, abi.FILL_REALIZED,
       abi.FILL_ORDER_SEQ, abi.FILL_FIELDS]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect([abi.REC_SLOTS, abi.REC_KIND, abi.REC_SEQ, abi.REC_CAUSE, abi.REC_STEP, abi.REC_SYMBOL, abi.REC_REASON,
@@ -17,8 +17,9 @@ describe('ABI', () => {
       abi.SYM_PREV_DIR, abi.SYM_REALIZED, abi.SYM_FEES]).toEqual([8, 0, 1, 2, 3, 4, 5, 6, 7]);
     expect([abi.FIELD_OPEN, abi.FIELD_HIGH, abi.FIELD_LOW, abi.FIELD_CLOSE, abi.FIELD_SIGNAL, abi.N_FIELDS]).toEqual([0, 1, 2, 3, 4, 5]);
     expect([abi.REASON_SIGNAL, abi.REASON_MAX_POSITION_VALUE, abi.REASON_MAX_POSITION_SIZE, abi.REASON_MAX_GROSS_EXPOSURE,
-      abi.REASON_MAX_DRAWDOWN, abi.REASON_HALTED, abi.REASON_ORDER_REDUCED, abi.REASON_ORDER_REJECTED, abi.REASON_END_OF_DATA])
-      .toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      abi.REASON_MAX_DRAWDOWN, abi.REASON_HALTED, abi.REASON_ORDER_REDUCED, abi.REASON_ORDER_REJECTED, abi.REASON_END_OF_DATA,
+      abi.REASON_MARGIN_LIMIT, abi.REASON_MARGIN_CALL, abi.REASON_BANKRUPT])
+      .toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     // Limit codes double as the reason codes of the records they write.
     expect([abi.LIMIT_MAX_POSITION_VALUE, abi.LIMIT_MAX_POSITION_SIZE, abi.LIMIT_MAX_GROSS_EXPOSURE, abi.LIMIT_MAX_DRAWDOWN])
       .toEqual([abi.REASON_MAX_POSITION_VALUE, abi.REASON_MAX_POSITION_SIZE, abi.REASON_MAX_GROSS_EXPOSURE, abi.REASON_MAX_DRAWDOWN]);
@@ -47,7 +48,7 @@ describe('ABI', () => {
     const k = await instantiateKernel(await kernelModule());
     expect(k.setStrategy(abi.STRATEGY_BUY_AND_HOLD, 0, 0, 0, 0)).toBe(abi.STATUS_OK);
     expect(k.addSizer(abi.SIZER_FIXED, 10)).toBe(abi.STATUS_OK);
-    expect(k.setExecution(abi.FILL_NEXT_OPEN, 0, 0.5, 0, 0, 0)).toBe(abi.STATUS_OK);
+    expect(k.setExecution(abi.FILL_NEXT_OPEN, 0, 0.5, 0, 0, 0, 0.5, 0.3)).toBe(abi.STATUS_OK);
     k.setTraceMask(abi.TRACE_FILL);
     expect(k.start(1, 1_000, 4, 64, 0)).toBe(abi.STATUS_OK);
     const mem = new Float64Array(k.memory.buffer);
@@ -74,7 +75,7 @@ describe('ABI', () => {
     const k = await instantiateKernel(await kernelModule());
     k.setStrategy(abi.STRATEGY_BUY_AND_HOLD, 0, 0, 0, 0);
     k.addSizer(abi.SIZER_FIXED, 10);
-    k.setExecution(abi.FILL_NEXT_OPEN, 0, 0, 0, 0, 0);
+    k.setExecution(abi.FILL_NEXT_OPEN, 0, 0, 0, 0, 0, 0.5, 0.3);
     k.setTraceMask(0);
     k.start(1, 1_000, 4, 64, 0);
     const mem = new Float64Array(k.memory.buffer);

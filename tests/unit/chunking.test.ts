@@ -37,7 +37,7 @@ const specs: PortfolioSpec[] = [
   specWith({ strategy: { type: 'mean_reversion', lookbackPeriod: 15, entryThreshold: 1, exitThreshold: 0, allowShort: true }, sizers: [{ type: 'percentage', size: 0.02 }] }),
   specWith({ strategy: { type: 'breakout', lookbackPeriod: 30, allowShort: true }, sizers: [{ type: 'fixed_value', value: 2_000 }], limits: [{ type: 'max_drawdown', value: 0.02 }] }),
   specWith({ strategy: { type: 'rsi', period: 14, oversold: 30, overbought: 70, allowShort: false }, sizers: [{ type: 'fixed', size: 10 }] }),
-  specWith({ strategy: { type: 'sma_crossover', fastPeriod: 5, slowPeriod: 40, allowShort: true }, sizers: [{ type: 'fixed', size: 10 }], execution: { fill: 'close', slippageBps: 2, commission: { perShare: 0.005, percent: 0, minimum: 1 }, allowMargin: false } }),
+  specWith({ strategy: { type: 'sma_crossover', fastPeriod: 5, slowPeriod: 40, allowShort: true }, sizers: [{ type: 'fixed', size: 10 }], execution: { fill: 'close', slippageBps: 2, commission: { perShare: 0.005, percent: 0, minimum: 1 }, allowMargin: false, margin: { initial: 0.5, maintenance: 0.3 } } }),
 ];
 
 describe('chunked processing', () => {

@@ -14,6 +14,7 @@ const DEFAULT_EXEC: ExecutionSpec = {
   slippageBps: 0,
   commission: { perShare: 0, percent: 0, minimum: 0 },
   allowMargin: false,
+  margin: { initial: 0.5, maintenance: 0.3 },
 };
 
 const SEED_EXPECTED: RunConfig = {
@@ -154,6 +155,7 @@ reporting: { combined_dashboard: false }
       slippageBps: 2,
       commission: { perShare: 0, percent: 0.1, minimum: 1 },
       allowMargin: true,
+      margin: { initial: 0.5, maintenance: 0.3 },
     };
     expect(config).toEqual({
       workflow: { type: 'backtest', name: 'solo' },
@@ -225,7 +227,7 @@ trading_systems:
       oneSystem(
         `${MOMENTUM}
 execution: { slippage_bps: 5, commission: { per_share: 0.01 } }`,
-        `execution: { fill: close, slippage_bps: 1, commission: { percent: 0.05, minimum: 2 }, allow_margin: true }`,
+        `execution: { fill: close, slippage_bps: 1, commission: { percent: 0.05, minimum: 2 }, allow_margin: true, margin: { initial: 0.4 } }`,
       ),
     );
     expect(config.execution).toEqual({
@@ -233,12 +235,14 @@ execution: { slippage_bps: 5, commission: { per_share: 0.01 } }`,
       slippageBps: 1,
       commission: { perShare: 0, percent: 0.05, minimum: 2 },
       allowMargin: true,
+      margin: { initial: 0.4, maintenance: 0.3 }, // a key left out takes its default
     });
     expect(config.tradingSystems[0].execution).toEqual({
       fill: 'close',
       slippageBps: 5,
       commission: { perShare: 0.01, percent: 0, minimum: 0 },
       allowMargin: true,
+      margin: { initial: 0.4, maintenance: 0.3 },
     });
   });
 
@@ -428,6 +432,13 @@ trading_systems:
     expect(linesOf(strategy('{ type: mean_reversion, parameters: { lookback_period: 1, entry_threshold: 1, exit_threshold: 1.5 } }'))).toEqual([
       'line 5 trading_systems[0].strategy.parameters.lookback_period: expected an integer from 2 to 1000000, got 1',
       'line 5 trading_systems[0].strategy.parameters.exit_threshold: expected a number ≤ entry_threshold (1), got 1.5',
+    ]);
+    const margin = (m: string) => oneSystem(`${MOMENTUM}\nexecution: { margin: ${m} }`);
+    expect(linesOf(margin('{ initial: 0.4, maintenance: 0.5 }'))).toEqual([
+      'line 7 trading_systems[0].execution.margin.maintenance: expected a number ≤ initial (0.4), got 0.5',
+    ]);
+    expect(linesOf(margin('{ initial: 0 }'))).toEqual([
+      'line 7 trading_systems[0].execution.margin.initial: expected a number > 0 and ≤ 1, got 0',
     ]);
     expect(linesOf(strategy('{ type: sma_crossover, parameters: { fast_period: 20, slow_period: 20 } }'))).toEqual([
       'line 5 trading_systems[0].strategy.parameters.slow_period: expected an integer > fast_period (20), got 20',

@@ -2,31 +2,8 @@
 // it; each case runs on the kernel AND the reference model, and both must give the hand value.
 import { describe, expect, it } from 'vitest';
 import type { AlignedBars } from '../../src/data/bars.js';
-import { runPortfolio, type PortfolioRun } from '../../src/engine/portfolio.js';
-import { fillsOf, type Fill } from '../../src/engine/records.js';
 import { DEFAULT_EXECUTION, type ExecutionSpec, type PortfolioSpec } from '../../src/engine/spec.js';
-import { alignedFrom, barsFrom, kernelModule, specWith } from '../helpers/kernel.js';
-import { runReference } from '../reference/model.js';
-
-type CaseRun = Omit<PortfolioRun, 'fills'> & { fills: Fill[] };
-
-/** Runs both engines, checks they agree exactly, returns the kernel's run (fills as objects). */
-async function both(spec: PortfolioSpec, bars: AlignedBars): Promise<CaseRun> {
-  const run = await runPortfolio(await kernelModule(), spec, bars, { tracing: 'full' });
-  const ref = runReference(spec, bars);
-  expect(run.records).toEqual(ref.records);
-  expect(run.fills.toArray()).toEqual(fillsOf(ref.records));
-  expect(Array.from(run.equity)).toEqual(Array.from(ref.equity));
-  expect(Array.from(run.cash)).toEqual(Array.from(ref.cash));
-  return { ...run, fills: run.fills.toArray() };
-}
-
-/** bars whose signal column is given per step (a `signals` strategy trades exactly these directions). */
-function withSignals(rows: Array<[number, number]>, signal: number[]): AlignedBars {
-  const bars = barsFrom(rows);
-  bars.columns.signal = [Float64Array.from(signal)];
-  return bars;
-}
+import { alignedFrom, barsFrom, both, specWith, withSignals, type CaseRun } from '../helpers/kernel.js';
 
 const signals = { type: 'signals', column: 'signal', allowShort: true } as const;
 const exec = (over: Partial<ExecutionSpec>): ExecutionSpec => ({ ...DEFAULT_EXECUTION, ...over });
@@ -97,7 +74,7 @@ describe('fills', () => {
     // Capital 100, fixed 10, buy at open 12: 120 > 100 → n = floor(100 / 12) = 8, cost 96, cash 4.
     const run = await both(specWith({ initialCapital: 100 }), barsFrom([[10, 11], [12, 13]]));
     expect(kinds(run)).toEqual(['signal:signal@0', 'order:signal@0', 'risk:order_reduced@1', 'fill:signal@1']);
-    expect(run.records[2]).toMatchObject({ a: 10, b: 8, c: 100 });
+    expect(run.records[2]).toMatchObject({ before: 10, after: 8, limit: 100 }); // limit: the cash
     expect(run.fills[0].quantity).toBe(8);
     expect(run.cash[1]).toBe(4);
     // With a per-share fee 0.5 (minimum 0): n = floor(100 / 12.5) = 8 → 96 + 4 = 100 ≤ 100, cash 0.
@@ -125,7 +102,7 @@ describe('fills', () => {
     // One bar: the entry order of bar 0 has no next open → cancelled at the end, no fill.
     const run = await both(specWith({}), barsFrom([[10, 11]]));
     expect(kinds(run)).toEqual(['signal:signal@0', 'order:signal@0', 'cancel:end_of_data@1']);
-    expect(run.records[2]).toMatchObject({ a: 10, cause: 1 });
+    expect(run.records[2]).toMatchObject({ quantity: 10, cause: 1 });
     expect(run.fills).toEqual([]);
   });
 });
@@ -143,33 +120,20 @@ describe('accounting', () => {
     expect(run.positions[0]).toMatchObject({ position: 0, realized: 80 });
   });
 
-  it('keeps average cost across a partial reduction and an add', async () => {
-    // Capital 1 000, fixed 10, signals −1, 0, −1.
-    // Bar 1 open 100: short 10 → cash 2 000, avg 100.
-    // Bar 2 open 250: cover +10 costs 2 500 > 2 000 → reduced to floor(2 000 / 250) = 8: cash 0,
-    //   position −2, realized −8 · (250 − 100) = −1 200, avg stays 100 (partial reduction).
-    // Bar 3 open 50: target −10 → order −8 adds to the short: avg = (100 · −2 + −8 · 50) / −10 = 60;
-    //   cash 0 + 400 = 400. Equity at bar 3's close 50: 400 − 10 · 50 = −100.
-    const run = await both(specWith({ initialCapital: 1_000, strategy: signals }),
-      withSignals([[100, 100], [100, 100], [250, 250], [50, 50]], [-1, 0, -1, -1]));
-    expect(run.fills.map((f) => [f.step, f.quantity, f.price, f.realized])).toEqual([[1, -10, 100, 0], [2, 8, 250, -1200], [3, -8, 50, 0]]);
-    expect(run.positions[0]).toMatchObject({ position: -10, avgCost: 60, realized: -1200 });
-    expect(Array.from(run.cash)).toEqual([1_000, 2_000, 0, 400]);
-    expect(run.equity[3]).toBe(-100);
-  });
+  // Covering a short is never refused for cash: see tests/unit/margin-cases.test.ts.
 });
 
 describe('limits', () => {
   it('max_position_value caps the size at floor(value / close)', async () => {
     // fixed 10 at close 60 with max_position_value 500 → floor(500 / 60) = 8.
     const run = await both(specWith({ limits: [{ type: 'max_position_value', value: 500 }] }), barsFrom([[60, 60], [61, 61]]));
-    expect(run.records[1]).toMatchObject({ kind: 'risk', reason: 'max_position_value', a: 10, b: 8, c: 500 });
+    expect(run.records[1]).toMatchObject({ kind: 'risk', reason: 'max_position_value', before: 10, after: 8, limit: 500 });
     expect(run.fills[0].quantity).toBe(8);
   });
 
   it('max_position_size caps the size', async () => {
     const run = await both(specWith({ limits: [{ type: 'max_position_size', size: 7 }] }), barsFrom([[60, 60], [61, 61]]));
-    expect(run.records[1]).toMatchObject({ kind: 'risk', reason: 'max_position_size', a: 10, b: 7 });
+    expect(run.records[1]).toMatchObject({ kind: 'risk', reason: 'max_position_size', before: 10, after: 7 });
     expect(run.fills[0].quantity).toBe(7);
   });
 
@@ -189,7 +153,7 @@ describe('limits', () => {
     const run = await both(specWith({ sizers: [{ type: 'fixed', size: 100 }], limits: [{ type: 'max_gross_exposure', value: 0.5 }] }), bars);
     const risks = run.records.filter((r) => r.kind === 'risk');
     expect(risks).toHaveLength(1);
-    expect(risks[0]).toMatchObject({ symbol: 1, reason: 'max_gross_exposure', a: 100, b: 50, c: 0.5 });
+    expect(risks[0]).toMatchObject({ symbol: 1, reason: 'max_gross_exposure', before: 100, after: 50, limit: 0.5 });
     expect(run.fills.map((f) => [f.symbol, f.quantity])).toEqual([[0, 100], [1, 50]]);
   });
 
@@ -207,8 +171,8 @@ describe('limits', () => {
       'risk:max_drawdown@2', 'order:max_drawdown@2', 'fill:signal@3',
       'signal:signal@3', 'signal:signal@4', 'risk:halted@4',
     ]);
-    expect(run.records[3]).toMatchObject({ symbol: -1, a: 950, b: 1_000, c: 0.05 });
-    expect(run.records[4]).toMatchObject({ a: -10, cause: run.records[3].seq });
+    expect(run.records[3]).toMatchObject({ symbol: -1, equity: 950, bound: 1_000, limit: 0.05 });
+    expect(run.records[4]).toMatchObject({ quantity: -10, cause: run.records[3].seq });
     expect(Array.from(run.equity)).toEqual([1_000, 1_000, 950, 960, 960]);
     expect(run.halted).toBe(true);
   });
@@ -252,16 +216,16 @@ describe('tie rule: strict entries do not fire on a tie, inclusive exits do', ()
     const run = await both(specWith({ strategy: { type: 'mean_reversion', lookbackPeriod: 3, entryThreshold: 1, exitThreshold: 0, allowShort: true } }),
       barsFrom([[10, 10], [12, 12], [8, 8], [10, 10], [10, 10]]));
     const sigs = run.records.filter((r) => r.kind === 'signal');
-    expect(sigs.map((s) => [s.step, s.a])).toEqual([[2, 1], [3, 0]]);
-    expect(sigs[0].c).toBeCloseTo(-2 / Math.sqrt(8 / 3), 12); // z recorded with the signal
-    expect(sigs[0].d).toBeCloseTo(10, 12); // sma
+    expect(sigs.map((s) => [s.step, s.direction])).toEqual([[2, 1], [3, 0]]);
+    expect(sigs[0].indicator1).toBeCloseTo(-2 / Math.sqrt(8 / 3), 12); // z recorded with the signal
+    expect(sigs[0].indicator2).toBeCloseTo(10, 12); // sma
   });
 
   it('mean_reversion holds on a flat window (std = 0)', async () => {
     // Closes 10, 10, 10, 9: the first full window is flat (hold 0); then 10, 10, 9 → z(9) = −1.414 → long.
     const run = await both(specWith({ strategy: { type: 'mean_reversion', lookbackPeriod: 3, entryThreshold: 1, exitThreshold: 0, allowShort: true } }),
       barsFrom([[10, 10], [10, 10], [10, 10], [9, 9]]));
-    expect(run.records.filter((r) => r.kind === 'signal').map((s) => [s.step, s.a])).toEqual([[3, 1]]);
+    expect(run.records.filter((r) => r.kind === 'signal').map((s) => [s.step, s.direction])).toEqual([[3, 1]]);
   });
 
   it('breakout: a close equal to the channel does not break out', async () => {
@@ -270,7 +234,7 @@ describe('tie rule: strict entries do not fire on a tie, inclusive exits do', ()
     const strategy = { type: 'breakout', lookbackPeriod: 2, allowShort: true } as const;
     expect((await both(specWith({ strategy }), rows(11))).records).toEqual([]);
     const above = await both(specWith({ strategy }), rows(11.01));
-    expect(above.records[0]).toMatchObject({ kind: 'signal', step: 2, a: 1, c: 11, d: 9 });
+    expect(above.records[0]).toMatchObject({ kind: 'signal', step: 2, direction: 1, indicator1: 11, indicator2: 9 });
   });
 
   it('rsi: a value exactly at oversold does not enter', async () => {
@@ -281,7 +245,7 @@ describe('tie rule: strict entries do not fire on a tie, inclusive exits do', ()
     const at = (oversold: number) => ({ type: 'rsi', period: 2, oversold, overbought: 90, allowShort: true } as const);
     expect((await both(specWith({ strategy: at(25) }), bars)).records).toEqual([]);
     const run = await both(specWith({ strategy: at(25.5) }), bars);
-    expect(run.records[0]).toMatchObject({ kind: 'signal', step: 2, a: 1, c: 25 });
+    expect(run.records[0]).toMatchObject({ kind: 'signal', step: 2, direction: 1, indicator1: 25 });
   });
 
   it('sma_crossover: equal averages hold the previous direction', async () => {
@@ -289,14 +253,14 @@ describe('tie rule: strict entries do not fire on a tie, inclusive exits do', ()
     // Then 10 → fast 10 < slow 10.5 → −1.
     const run = await both(specWith({ strategy: { type: 'sma_crossover', fastPeriod: 1, slowPeriod: 2, allowShort: true } }),
       barsFrom([[10, 10], [11, 11], [11, 11], [10, 10]]));
-    expect(run.records.filter((r) => r.kind === 'signal').map((s) => [s.step, s.a, s.c, s.d])).toEqual([[1, 1, 11, 10.5], [3, -1, 10, 10.5]]);
+    expect(run.records.filter((r) => r.kind === 'signal').map((s) => [s.step, s.direction, s.indicator1, s.indicator2])).toEqual([[1, 1, 11, 10.5], [3, -1, 10, 10.5]]);
   });
 
   it('allow_short: false turns short entries into flat', async () => {
     // momentum L = 1, th = 0: 10 → 9 would be −1; without shorts it is 0 (no change from 0, no record).
     const run = await both(specWith({ strategy: { type: 'momentum', lookbackPeriod: 1, momentumThreshold: 0, allowShort: false } }),
       barsFrom([[10, 10], [9, 9], [10, 10]]));
-    expect(run.records.filter((r) => r.kind === 'signal').map((s) => [s.step, s.a])).toEqual([[2, 1]]);
+    expect(run.records.filter((r) => r.kind === 'signal').map((s) => [s.step, s.direction])).toEqual([[2, 1]]);
   });
 });
 
