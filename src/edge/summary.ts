@@ -22,7 +22,10 @@ export interface PortfolioSummaryOk {
   namespace: string;
   finalEquity: number;
   fillCount: number;
+  /** Halted for good (a max_drawdown limit or bankruptcy): no new entries after it. */
   halted: boolean;
+  /** Equity reached zero at a mark: every position was flattened and the portfolio halted. */
+  bankrupt: boolean;
   metrics: Plain<PortfolioMetrics>;
   /** Equity and drawdown (flow-adjusted, ≤ 0) over the whole run, decimated min/max per bucket. */
   curves: { equity: CurveJSON; drawdown: CurveJSON };
@@ -114,7 +117,7 @@ function analyticsSummary(analysis: Analysis, points: number): AnalyticsSummary 
 function portfolioSummary(p: PortfolioOk, analysis: Analysis | undefined, points: number): PortfolioSummaryOk {
   const underwater = analysis?.drawdowns.portfolios[p.portfolioId];
   return {
-    status: 'ok', portfolioId: p.portfolioId, namespace: p.namespace, finalEquity: p.finalEquity, fillCount: p.fillCount, halted: p.halted,
+    status: 'ok', portfolioId: p.portfolioId, namespace: p.namespace, finalEquity: p.finalEquity, fillCount: p.fillCount, halted: p.halted, bankrupt: p.bankrupt,
     metrics: toJSONSafe(p.metrics),
     curves: {
       equity: curveOf(p.timestamps, p.equity, points),

@@ -95,6 +95,61 @@ describe('the packed tarball', () => {
     const bad = await cli(['run', 'bad.yaml']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/trading_systems\[0\]\.risk\.position_sizers\[0\]\.size/);
+    const invalid = await cli(['validate', 'bad.yaml']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/position_sizers\[0\]\.size/);
+    expect((await cli(['validate', 'seed-generated.yaml'])).code).toBe(0);
+    const version = await cli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toContain(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version);
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/validate/);
+  });
+
+  it('serves examples/edge-worker from the installed package in workerd, bundled as wrangler does', async () => {
+    const { build } = await import('esbuild');
+    const { Miniflare } = await import('miniflare');
+    cpSync(join(repo, 'examples/edge-worker/src'), join(project, 'edge-worker/src'), { recursive: true });
+    // wrangler: esbuild with the workerd condition, every .wasm left as a CompiledWasm module import.
+    const bundle = await build({
+      entryPoints: [join(project, 'edge-worker/src/index.js')], bundle: true, write: false, format: 'esm', platform: 'neutral',
+      conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], target: 'es2022', logLevel: 'silent',
+      plugins: [{ name: 'wasm-modules', setup: (b) => b.onResolve({ filter: /\.wasm$/ }, () => ({ path: './foliolab.wasm', external: true })) }],
+    });
+    const code = bundle.outputFiles[0]!.text;
+    expect(code).toContain('node_modules/foliolab/dist/edge.workerd.js'); // the workerd condition chose it
+    const mf = new Miniflare({
+      modules: [
+        { type: 'ESModule', path: 'worker.js', contents: code },
+        { type: 'CompiledWasm', path: 'foliolab.wasm', contents: readFileSync(join(project, 'node_modules/foliolab/dist/foliolab.wasm')) },
+      ],
+      compatibilityDate: '2026-04-01',
+    });
+    try {
+      await mf.ready;
+      const post = (body: string, type: string) => mf.dispatchFetch('http://edge.local/', { method: 'POST', body, headers: { 'content-type': type } });
+      const ok = await post(seedYaml, 'application/yaml');
+      expect(ok.status).toBe(200);
+      const answer = (await ok.json()) as { portfolios: Array<{ portfolioId: string; finalEquity: number; fillCount: number; metrics: { trades: number; maxDrawdown: number } }> };
+      const node = await runBacktest(loadConfig(seedYaml), { executor: 'inline' });
+      expect(answer.portfolios.map((p) => p.portfolioId)).toEqual(['momentum_portfolio', 'mean_reversion_portfolio']);
+      for (const p of answer.portfolios) {
+        const n = node.portfolios[p.portfolioId]!;
+        if (n.status !== 'ok') throw new Error(n.error);
+        expect(p.finalEquity).toBe(n.finalEquity);
+        expect(p.fillCount).toBe(n.fillCount);
+        expect(p.metrics.trades).toBe(n.metrics.trades);
+        expect(p.metrics.maxDrawdown).toBe(n.metrics.maxDrawdown);
+      }
+      expect((await post(seedYaml.replace('size: 1000', 'size: "abc"'), 'application/yaml')).status).toBe(400);
+      expect((await post(seedYaml.replace('bars: 20000', 'bars: 5000000'), 'application/yaml')).status).toBe(422);
+      expect((await post('x'.repeat(9 * 1024 * 1024), 'application/yaml')).status).toBe(413);
+      expect((await post(seedYaml, 'image/png')).status).toBe(415);
+      expect((await mf.dispatchFetch('http://edge.local/', { method: 'DELETE' })).status).toBe(405);
+    } finally {
+      await mf.dispose();
+    }
   });
 
   it('type-checks in a consumer project with strict and noUncheckedIndexedAccess', async () => {
