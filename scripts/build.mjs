@@ -19,9 +19,11 @@ const rewrites = {
   'workers/spawn.ts': [["'./portfolio-worker.ts'", "'./portfolio-worker.js'"], ["'./node-worker.ts'", "'./node-worker.js'"]],
   'src/engine/default-kernel.ts': [["'../../build/foliolab.wasm'", "'./foliolab.wasm'"]],
 };
+/** The widget bundle starts its own self-contained worker (a page loading it has no bare-import resolution). */
+const widgetRewrites = { ...rewrites, 'workers/spawn.ts': [["'./portfolio-worker.ts'", "'./foliolab-widget-worker.js'"], ["'./node-worker.ts'", "'./node-worker.js'"]] };
 
 /** Applies `rewrites`; for workerd, the kernel comes from a module import instead (no runtime compile there). */
-function sourcePaths({ workerd }) {
+function sourcePaths({ workerd, paths = rewrites }) {
   return {
     name: 'foliolab-paths',
     setup(b) {
@@ -30,7 +32,7 @@ function sourcePaths({ workerd }) {
         if (workerd && rel === 'src/engine/default-kernel.ts') {
           return { contents: await readFile(new URL('src/engine/default-kernel.workerd.ts', root), 'utf8'), loader: 'ts', resolveDir: new URL('src/engine/', root).pathname };
         }
-        const list = rewrites[rel];
+        const list = paths[rel];
         if (!list) return undefined;
         let text = await readFile(args.path, 'utf8');
         for (const [from, to] of list) {
@@ -83,10 +85,32 @@ const workerd = await build({
   plugins: [sourcePaths({ workerd: true })],
 });
 
+// foliolab-widget.js: one <script type="module"> for a docs page, from any origin (a CDN): every
+// dependency bundled in, the engine a chunk loaded when a widget first needs it, its worker self-contained.
+const widget = await build({
+  ...common,
+  packages: undefined,
+  platform: 'browser',
+  minify: true,
+  entryPoints: { 'foliolab-widget': new URL('web/widget/index.ts', root).pathname },
+  chunkNames: 'widget-[hash]',
+  plugins: [sourcePaths({ workerd: false, paths: widgetRewrites })],
+});
+// Its worker is one file of its own: sharing chunks with the page's bundle would load Lit into it.
+const widgetWorker = await build({
+  ...common,
+  packages: undefined,
+  platform: 'browser',
+  minify: true,
+  splitting: false,
+  entryPoints: { 'foliolab-widget-worker': new URL('workers/portfolio-worker.ts', root).pathname },
+  plugins: [sourcePaths({ workerd: false, paths: widgetRewrites })],
+});
+
 await copyFile(new URL('build/foliolab.wasm', root), new URL('foliolab.wasm', dist));
 
 // The CLI's shebang (esbuild keeps it from the source's first line) and nothing from the dev toolchain.
-for (const out of [...Object.keys(main.metafile.outputs), ...Object.keys(workerd.metafile.outputs)]) {
+for (const out of [...Object.keys(main.metafile.outputs), ...Object.keys(workerd.metafile.outputs), ...Object.keys(widget.metafile.outputs), ...Object.keys(widgetWorker.metafile.outputs)]) {
   if (!out.endsWith('.js')) continue;
   const text = await readFile(new URL(out, root), 'utf8');
   if (/from\s*["']tsx|import\(\s*["']tsx|["']\.\.?\/[^"']*\.ts["']/.test(text)) throw new Error(`build: ${out} refers to tsx or a .ts file`);
