@@ -1,0 +1,80 @@
+// What the dashboard and the portfolio report share: their inputs (a prepared ReportData, or a run with
+// its analysis, bars and config), the color-theme attribute, and the re-read of colours on theme change.
+import { LitElement, html, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { Analysis } from '../../src/analytics/analyze.js';
+import type { RunConfig } from '../../src/config/schema.js';
+import type { AlignedBars } from '../../src/data/bars.js';
+import { reportData, withTrades, type ReportData } from '../../src/report/model.js';
+import type { RunResult } from '../../src/workflow/run.js';
+import { formatTime, formatValue, type ValueFormat } from '../format.js';
+import type { ColorTheme } from '../theme.js';
+
+export class FolioReportBase extends LitElement {
+  /** "auto" (default) follows prefers-color-scheme; "light" or "dark" force one. */
+  @property({ reflect: true, attribute: 'color-theme' }) colorTheme: ColorTheme = 'auto';
+  /** A prepared view of a run (reportData(), or what a report page embeds). Takes precedence over `result`. */
+  @property({ attribute: false }) data?: ReportData;
+  /** A run from runBacktest (used when `data` is not set). */
+  @property({ attribute: false }) result?: RunResult;
+  /** The run's analysis; computed with analyze() when absent. */
+  @property({ attribute: false }) analysis?: Analysis;
+  /** The bars the run used (candles, benchmark). */
+  @property({ attribute: false }) bars?: AlignedBars;
+  /** The config the run used (parameters). */
+  @property({ attribute: false }) config?: RunConfig;
+
+  /** Bumped when the colours change, passed to the canvas charts (they re-read --folio-*). */
+  @state() protected themeVersion = 0;
+  protected view?: ReportData;
+  private media?: MediaQueryList;
+  private readonly onMedia = () => {
+    if (this.colorTheme === 'auto') this.themeVersion++;
+  };
+
+  /** Events kept per portfolio when building the view from `result`. */
+  protected maxEvents = 0;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.media = matchMedia('(prefers-color-scheme: dark)');
+    this.media.addEventListener('change', this.onMedia);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.media?.removeEventListener('change', this.onMedia);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('data') || changed.has('result') || changed.has('analysis') || changed.has('bars') || changed.has('config')) {
+      this.view = this.data ? withTrades(this.data) : (this.result ? reportData(this.result, { analysis: this.analysis, bars: this.bars, config: this.config, maxEvents: this.maxEvents }) : undefined);
+    }
+    if (changed.has('colorTheme') && changed.get('colorTheme') !== undefined) this.themeVersion++;
+  }
+
+  private memos = new Map<string, { deps: unknown[]; value: unknown }>();
+
+  /**
+   * The value `make` returned for the same deps last time: series arrays built in render stay the same
+   * objects, so the charts do not rebuild on renders that changed nothing of theirs.
+   */
+  protected memo<T>(key: string, deps: unknown[], make: () => T): T {
+    const hit = this.memos.get(key);
+    if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) return hit.value as T;
+    const value = make();
+    this.memos.set(key, { deps, value });
+    return value;
+  }
+
+  protected kpi(label: string, value: unknown, format: ValueFormat, tone = false) {
+    const v = typeof value === 'number' ? value : NaN;
+    return html`<div class="kpi" part="kpi"><div class="kpi-label">${label}</div>
+      <div class="kpi-value num ${tone && v > 0 ? 'pos' : tone && v < 0 ? 'neg' : ''}">${formatValue(value, format)}</div></div>`;
+  }
+
+  protected period(d: ReportData): string {
+    const t = d.timeline;
+    return t.length ? `${formatTime(t[0], d.timeZone, false)} → ${formatTime(t[t.length - 1], d.timeZone, false)}` : '';
+  }
+}
