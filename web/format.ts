@@ -19,7 +19,7 @@ export function formatValue(v: unknown, format: ValueFormat): string {
     case 'int': return Math.round(v).toLocaleString('en-US');
     case 'days': return `${v.toFixed(1)} d`;
     case 'duration': return formatDuration(v);
-    default: return Math.abs(v) >= 1000 ? v.toLocaleString('en-US', { maximumFractionDigits: 2 }) : Number(v.toPrecision(4)).toString();
+    default: return Math.abs(v) >= 1000 ? v.toLocaleString('en-US', { maximumFractionDigits: 2 }) : Number(v.toPrecision(6)).toString();
   }
 }
 

@@ -113,9 +113,9 @@ export const reportLayout: CSSResult = css`
   header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 6px 16px; margin-bottom: 12px; }
   header h1 { font-size: 20px; margin: 0; font-weight: 650; overflow-wrap: anywhere; }
   header .meta { color: var(--folio-muted); font-size: 12px; }
-  .kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); gap: 8px; margin-bottom: 12px; }
+  .kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; margin-bottom: 12px; }
   .kpi { background: var(--folio-surface); border: 1px solid var(--folio-border); border-radius: var(--folio-radius, 8px); padding: 8px 12px; }
-  .kpi-label { font-size: 11px; color: var(--folio-muted); text-transform: uppercase; letter-spacing: 0.04em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .kpi-label { font-size: 11px; color: var(--folio-muted); text-transform: uppercase; letter-spacing: 0.04em; overflow-wrap: anywhere; }
   .kpi-value { font-size: 18px; text-align: left; font-weight: 600; margin-top: 2px; }
   .grid { display: grid; gap: 12px; grid-template-columns: minmax(0, 1fr); margin-bottom: 12px; }
   @container (min-width: 900px) {

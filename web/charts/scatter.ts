@@ -49,7 +49,7 @@ export class FolioScatter extends LitElement {
     const yt = niceTicks(Math.min(...all.map((p) => p.y), 0), Math.max(...all.map((p) => p.y), 0), 5);
     const W = 480;
     const H = 300;
-    const L = 66;
+    const L = 74;
     const xl = tickLabels(xt, this.xFormat);
     const yl = tickLabels(yt, this.yFormat);
     const B = 40;
@@ -80,10 +80,11 @@ export class FolioScatter extends LitElement {
         ${xt.map((t, k) => svg`<line class="grid" x1=${X(t)} x2=${X(t)} y1="10" y2=${H - B}></line><text class="tick" x=${X(t)} y=${H - B + 14} text-anchor="middle">${xl[k]}</text>`)}
         ${yt.map((t, k) => svg`<line class="grid" x1=${L} x2=${W - 28} y1=${Y(t)} y2=${Y(t)}></line><text class="tick" x=${L - 6} y=${Y(t) + 4} text-anchor="end">${yl[k]}</text>`)}
         <text class="axis" x=${(L + W) / 2} y=${H - 6} text-anchor="middle">${this.xLabel}</text>
-        <text class="axis" transform="translate(12,${(H - B) / 2}) rotate(-90)" text-anchor="middle">${this.yLabel}</text>
+        <text class="axis" transform="translate(11,${(H - B) / 2}) rotate(-90)" text-anchor="middle">${this.yLabel}</text>
         ${this.line.length > 1 ? svg`<path class="line" d=${this.line.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p, k) => `${k ? 'L' : 'M'}${X(p.x)} ${Y(p.y)}`).join('')}></path>` : nothing}
         ${this.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p) => svg`<g class="point">${shape(p)}
-          <text x=${p.shape ? X(p.x) - 10 : X(p.x) + 9} y=${p.shape ? Y(p.y) + 16 : Y(p.y) - 7} text-anchor=${p.shape ? 'end' : 'start'}>${p.label.length > 24 ? `${p.label.slice(0, 23)}…` : p.label}</text>
+          <text x=${p.shape ? X(p.x) + 10 : X(p.x) > W * 0.6 ? X(p.x) - 9 : X(p.x) + 9} y=${p.shape ? Y(p.y) + 16 : Y(p.y) - 8}
+            text-anchor=${!p.shape && X(p.x) > W * 0.6 ? 'end' : 'start'}>${p.label.length > 24 ? `${p.label.slice(0, 23)}…` : p.label}</text>
           <title>${p.label}: ${this.xLabel} ${formatValue(p.x, this.xFormat)}, ${this.yLabel} ${formatValue(p.y, this.yFormat)}${p.detail ? `\n${p.detail}` : ''}</title></g>`)}
       </svg>`;
   }

@@ -68,6 +68,14 @@ function gather(values: Float64Array, at: Float64Array): Float64Array {
   return out;
 }
 
+/** uPlot reads null as a gap; a NaN would poison its y range (then nothing is drawn). */
+function gapsAsNull(values: Float64Array): Float64Array | Array<number | null> {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== values[i]) return Array.from(values, (v) => (v === v ? v : null));
+  }
+  return values;
+}
+
 /** #rrggbb with an alpha, for area fills (other colour syntaxes are left without fill). */
 function withAlpha(color: string, a: number): string | undefined {
   const m = /^#([0-9a-f]{6})$/i.exec(color.trim());
@@ -229,7 +237,7 @@ export class FolioTimeChart extends LitElement {
           else {
             this.lastWidth = w;
             this.plot.setSize({ width: w, height: this.height });
-            this.refine(true);
+            this.refine();
           }
         }
       });
@@ -320,7 +328,7 @@ export class FolioTimeChart extends LitElement {
       return [drawn.time, drawn.open, drawn.high, drawn.low, drawn.close];
     }
     const at = keptIndices(values, from, to, Math.max(16, 2 * Math.round(width)), index);
-    return [gather(x, at), ...values.map((v) => gather(v, at))];
+    return [gather(x, at), ...values.map((v) => gapsAsNull(gather(v, at)))];
   }
 
   private onScale(u: uPlot): void {
@@ -343,24 +351,16 @@ export class FolioTimeChart extends LitElement {
   }
 
   /** Re-decimates the shown range from the full series and fits y to it. */
-  private refine(force = false): void {
+  private refine(): void {
     const u = this.plot;
     if (!u || !this.shown) return;
     const { min, max } = this.shown;
-    if (!force && u.data[0].length && u.data[0][0] <= min && u.data[0][u.data[0].length - 1] >= max && this.isFine(min, max)) return;
     this.quiet = true;
     u.batch(() => {
       u.setData(this.visibleData(min, max, this.lastWidth), false);
       u.setScale('x', { min, max });
     });
     this.quiet = false;
-  }
-
-  /** Whether the drawn data is already the full resolution of [min, max]. */
-  private isFine(min: number, max: number): boolean {
-    const x = this.full.x;
-    const n = lowerBound(x, max) - lowerBound(x, min);
-    return !this.candles && n <= 2 * this.lastWidth && this.plot!.data[0].length >= n;
   }
 
   private onWheel(e: WheelEvent): void {

@@ -46,8 +46,6 @@ export class FolioDashboard extends FolioReportBase {
   /** Equity as growth of the initial capital (comparable across sizes) or in currency. */
   @state() equityMode: 'growth' | 'money' = 'growth';
   @state() logScale = false;
-  /** Undefined: shown unless its swings dwarf every portfolio's (then one click away). */
-  @state() showBenchmark?: boolean;
   private readonly syncKey = `folio-dashboard-${++instances}`;
 
   private color(i: number): string {
@@ -166,22 +164,6 @@ export class FolioDashboard extends FolioReportBase {
     if (d.portfolios.length > 1 || !growth) out.push({ label: 'Combined', values: scaled(d.combined.equity, d.combined.initialCapital), color: this.fg(), width: 2.2 });
     if (d.benchmark && this.benchmarkShown(d)) out.push({ label: `Buy & hold ${d.benchmark.symbol}`, values: scaled(d.benchmark.equity, d.combined.initialCapital), color: '#8a8f98', dash: [5, 4], width: 1.2 });
     return out;
-  }
-
-  /** Whether the benchmark is drawn: the user's choice, else only when its range is within 5× the widest portfolio's. */
-  benchmarkShown(d: ReportData): boolean {
-    if (this.showBenchmark !== undefined || !d.benchmark) return Boolean(this.showBenchmark && d.benchmark);
-    const range = (v: Float64Array, capital: number) => {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < v.length; i++) {
-        if (v[i] < lo) lo = v[i];
-        if (v[i] > hi) hi = v[i];
-      }
-      return (hi - lo) / capital;
-    };
-    const widest = Math.max(...d.portfolios.map((p) => range(p.equity, p.initialCapital)), range(d.combined.equity, d.combined.initialCapital));
-    return range(d.benchmark.equity, d.combined.initialCapital) <= 5 * widest;
   }
 
   private underwaterSeries(d: ReportData): ChartSeries[] {

@@ -7,18 +7,21 @@ import { zoneOffset } from '../../src/analytics/returns.js';
 import type { EventType, FolioEvent } from '../../src/events/event.js';
 import { EventTracer, type EventFilter, type FillExplanation } from '../../src/events/tracer.js';
 import { defineElement } from '../define.js';
-import { download, emit, fileSafe, formatTime, formatValue } from '../format.js';
+import { download, emit, fileSafe, formatTime } from '../format.js';
 import { base, palette, type ColorTheme } from '../theme.js';
 
 const TYPES: EventType[] = ['signal', 'order', 'fill', 'risk', 'rebalance', 'bar', 'portfolio', 'system'];
+
+/** A number as recorded (12 significant digits: float noise such as 267.06000000000003 trimmed). */
+const exact = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(12))) : String(v));
 
 /** The payload of an event in one line ("symbol SPY · quantity 100 · price 431.2"). */
 export function payloadText(e: FolioEvent): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(e.payload)) {
     if (v === undefined) continue;
-    if (v !== null && typeof v === 'object') parts.push(`${k} {${Object.entries(v as Record<string, unknown>).map(([a, b]) => `${a} ${typeof b === 'number' ? formatValue(b, 'number') : String(b)}`).join(', ')}}`);
-    else parts.push(`${k} ${typeof v === 'number' ? formatValue(v, 'number') : String(v)}`);
+    if (v !== null && typeof v === 'object') parts.push(`${k} {${Object.entries(v as Record<string, unknown>).map(([a, b]) => `${a} ${typeof b === 'number' ? exact(b) : String(b)}`).join(', ')}}`);
+    else parts.push(`${k} ${typeof v === 'number' ? exact(v) : String(v)}`);
   }
   return parts.join(' · ');
 }
@@ -170,8 +173,8 @@ export class FolioEventTrace extends LitElement {
 
   private renderChain(c: FillExplanation) {
     const kv = (o: Record<string, unknown>) => html`<dl class="kv">${Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => html`<dt>${k}</dt><dd class="num" style="text-align:left">${
-      v !== null && typeof v === 'object' ? Object.entries(v as Record<string, unknown>).map(([a, b]) => `${a} = ${typeof b === 'number' ? formatValue(b, 'number') : String(b)}`).join(', ')
-        : typeof v === 'number' ? formatValue(v, 'number') : String(v)}</dd>`)}</dl>`;
+      v !== null && typeof v === 'object' ? Object.entries(v as Record<string, unknown>).map(([a, b]) => `${a} = ${typeof b === 'number' ? exact(b) : String(b)}`).join(', ')
+        : typeof v === 'number' ? exact(v) : String(v)}</dd>`)}</dl>`;
     const links: Array<{ kind: string; id: string; body: unknown }> = [
       { kind: 'fill', id: c.fill.id, body: kv({ bar: c.fill.barIndex, time: formatTime(c.fill.timestamp, this.timeZone), ...c.fill.payload }) },
       ...(c.order ? [{ kind: 'order', id: c.order.id, body: kv({ bar: c.order.barIndex, ...c.order.payload }) }] : []),

@@ -111,7 +111,8 @@ export class FolioPortfolioReport extends FolioReportBase {
     const fg = cssVar(this, '--folio-fg', '#1b1f24');
     const n = d.timeline.length;
     const v = this.themeVersion;
-    const bench = d.benchmark && p.symbols.includes(d.benchmark.symbol) ? d.benchmark : undefined;
+    const benchAvailable = d.benchmark && p.symbols.includes(d.benchmark.symbol) ? d.benchmark : undefined;
+    const bench = benchAvailable && this.benchmarkShown(d, [p]) ? benchAvailable : undefined;
     const equitySeries = this.memo('equity', [p, bench, v], () => [{ label: p.id, values: p.equity, color },
       ...(bench ? [{ label: `Buy & hold ${bench.symbol}`, values: bench.equity.map((x) => (x / d.combined.initialCapital) * p.initialCapital), color: '#8a8f98', dash: [5, 4], width: 1.2 }] : [])]);
     const underwaterSeries = this.memo('underwater', [p, v], () => [{ label: 'underwater', values: p.underwater, color: cssVar(this, '--folio-negative', '#c2410c'), fill: true }]);
@@ -141,6 +142,10 @@ export class FolioPortfolioReport extends FolioReportBase {
         ${this.kpi('Final equity', p.finalEquity, 'money')}
       </section>
       <section class="panel stack" part="panel equity">
+        <div class="toggles">
+          <span class="muted">Drag to zoom · wheel zooms · shift+wheel pans · double-click resets · click a trade to zoom to it</span>
+          ${benchAvailable ? html`<button aria-pressed=${Boolean(bench)} @click=${() => (this.showBenchmark = !bench)}>Buy & hold ${benchAvailable.symbol}</button>` : nothing}
+        </div>
         <folio-time-chart id="equity" chart-title="Equity" .x=${d.timeline} format="money" sync-key=${this.syncKey} time-zone=${d.timeZone} .theme=${this.themeVersion} height="260"
           .highlight=${this.highlight}
           .series=${equitySeries}></folio-time-chart>

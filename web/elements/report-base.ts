@@ -24,6 +24,9 @@ export class FolioReportBase extends LitElement {
   /** The config the run used (parameters). */
   @property({ attribute: false }) config?: RunConfig;
 
+  /** Undefined: the benchmark is shown unless its swings dwarf every portfolio's (then it is one click away). */
+  @state() showBenchmark?: boolean;
+
   /** Bumped when the colours change, passed to the canvas charts (they re-read --folio-*). */
   @state() protected themeVersion = 0;
   protected view?: ReportData;
@@ -65,6 +68,27 @@ export class FolioReportBase extends LitElement {
     const value = make();
     this.memos.set(key, { deps, value });
     return value;
+  }
+
+  /** Whether the benchmark is drawn: the user's choice, else only when its range is within 5× the widest portfolio's. */
+  benchmarkShown(d: ReportData, portfolios = d.portfolios): boolean {
+    if (this.showBenchmark !== undefined || !d.benchmark) return Boolean(this.showBenchmark && d.benchmark);
+    return this.memo(`benchmark:${portfolios.map((p) => p.id).join('\u0000')}`, [d], () => this.benchmarkFits(d, portfolios));
+  }
+
+  private benchmarkFits(d: ReportData, portfolios: ReportData['portfolios']): boolean {
+    if (!d.benchmark) return false;
+    const range = (v: Float64Array, capital: number) => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] < lo) lo = v[i];
+        if (v[i] > hi) hi = v[i];
+      }
+      return (hi - lo) / capital;
+    };
+    const widest = Math.max(...portfolios.map((p) => range(p.equity, p.initialCapital)), portfolios.length > 1 ? range(d.combined.equity, d.combined.initialCapital) : 0);
+    return range(d.benchmark.equity, d.combined.initialCapital) <= 5 * widest;
   }
 
   protected kpi(label: string, value: unknown, format: ValueFormat, tone = false) {

@@ -1,0 +1,180 @@
+// <folio-dashboard> and the charts inside it, in real Chromium: metrics shown equal figures recomputed
+// here from the equity and the fills, one line per portfolio, a correlation heatmap cell per pair with
+// the colours of a known matrix, min/max decimation to the pixel width, linked zoom, dark mode.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import '../../../web/index.js';
+import type { FolioDashboard, FolioHeatmap, FolioMetricsTable, FolioTimeChart } from '../../../web/index.js';
+import { formatValue } from '../../../web/format.js';
+import { deepAll, frames, ok, rgbOf, seedRun, until, type SeedRun } from './fixture.js';
+
+let seed: SeedRun;
+const cleanup: Element[] = [];
+
+beforeAll(async () => {
+  seed = await seedRun();
+});
+
+afterEach(() => {
+  for (const el of cleanup.splice(0)) el.remove();
+});
+
+async function dashboard(setup?: (el: FolioDashboard) => void): Promise<FolioDashboard> {
+  const el = document.createElement('folio-dashboard');
+  el.style.width = '1280px';
+  el.result = seed.result;
+  el.analysis = seed.analysis;
+  el.bars = seed.bars;
+  el.config = seed.config;
+  setup?.(el);
+  document.body.append(el);
+  cleanup.push(el);
+  await el.updateComplete;
+  await until(() => el.shadowRoot!.querySelector<FolioTimeChart>('#equity')?.uplot);
+  return el;
+}
+
+describe('<folio-dashboard>', () => {
+  it('shows each portfolio\'s metrics as recomputed from its equity and fills', async () => {
+    const el = await dashboard();
+    const table = el.shadowRoot!.querySelector<FolioMetricsTable>('folio-metrics-table')!;
+    await table.updateComplete;
+    const rows = [...table.shadowRoot!.querySelectorAll('tbody tr')];
+    expect(rows.map((r) => r.getAttribute('data-id')).sort()).toEqual(['mean_reversion_portfolio', 'momentum_portfolio']);
+    for (const row of rows) {
+      const p = ok(seed.result, row.getAttribute('data-id')!);
+      const cell = (key: string) => row.querySelector(`td[data-key="${key}"]`)!.textContent!.trim();
+      const equity = p.equity;
+      // Total return: last equity over the initial capital, minus one (no flows in the seed config).
+      expect(cell('totalReturn')).toBe(formatValue(equity[equity.length - 1] / p.initialCapital - 1, 'pct'));
+      expect(cell('finalEquity')).toBe(formatValue(equity[equity.length - 1], 'money'));
+      // Max drawdown: largest fall below the running peak, the initial capital being the first peak.
+      let peak = p.initialCapital;
+      let worst = 0;
+      for (const e of equity) {
+        peak = Math.max(peak, e);
+        worst = Math.max(worst, 1 - e / peak);
+      }
+      expect(worst).toBeGreaterThan(0);
+      expect(cell('maxDrawdown')).toBe(formatValue(worst, 'pct'));
+      // Closed round trips: the position of the one symbol returns to zero or changes sign.
+      const q = p.fills.column('quantity');
+      let position = 0;
+      let closed = 0;
+      for (const dq of q) {
+        const next = position + dq;
+        if (position !== 0 && (next === 0 || Math.sign(next) !== Math.sign(position))) closed++;
+        position = next;
+      }
+      expect(closed).toBeGreaterThan(10);
+      expect(cell('trades')).toBe(formatValue(closed, 'int'));
+    }
+  });
+
+  it('sorts the metrics table by a column', async () => {
+    const el = await dashboard();
+    const table = el.shadowRoot!.querySelector<FolioMetricsTable>('folio-metrics-table')!;
+    const ids = () => [...table.shadowRoot!.querySelectorAll('tbody tr')].map((r) => r.getAttribute('data-id'));
+    const total = (id: string) => ok(seed.result, id).finalEquity;
+    table.shadowRoot!.querySelector<HTMLButtonElement>('th button[data-key="finalEquity"]')!.click();
+    await table.updateComplete;
+    const desc = ids();
+    expect(total(desc[0]!)).toBeGreaterThan(total(desc[1]!));
+    table.shadowRoot!.querySelector<HTMLButtonElement>('th button[data-key="finalEquity"]')!.click();
+    await table.updateComplete;
+    expect(ids()).toEqual([...desc].reverse());
+  });
+
+  it('draws one equity line per portfolio, the combined book and the benchmark, each keeping its extremes', async () => {
+    const el = await dashboard((d) => (d.showBenchmark = true));
+    const chart = el.shadowRoot!.querySelector<FolioTimeChart>('#equity')!;
+    const u = chart.uplot!;
+    expect(u.series.slice(1).map((s) => s.label)).toEqual(['momentum_portfolio', 'mean_reversion_portfolio', 'Combined', 'Buy & hold SPY']);
+    // 20 000 bars on a ~1 200 px plot: at most ~2 points per pixel per series, merged over the series.
+    const width = u.over.clientWidth;
+    expect(chart.pointsDrawn).toBeLessThan(20_000);
+    expect(chart.pointsDrawn).toBeLessThanOrEqual(5 * 2 * width + 2);
+    // The lowest and highest growth of each portfolio is among the drawn points.
+    for (const [k, id] of ['momentum_portfolio', 'mean_reversion_portfolio'].entries()) {
+      const p = ok(seed.result, id);
+      const drawn = u.data[k + 1] as ArrayLike<number>;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const e of p.equity) {
+        lo = Math.min(lo, e / p.initialCapital);
+        hi = Math.max(hi, e / p.initialCapital);
+      }
+      expect(Math.min(...Array.from(drawn))).toBe(lo);
+      expect(Math.max(...Array.from(drawn))).toBe(hi);
+    }
+  });
+
+  it('zooms every time chart together and re-decimates to full resolution', async () => {
+    const el = await dashboard();
+    const equity = el.shadowRoot!.querySelector<FolioTimeChart>('#equity')!;
+    const underwater = el.shadowRoot!.querySelector<FolioTimeChart>('#underwater')!;
+    const t = seed.result.timestamps;
+    equity.setRange(t[1000], t[1200]);
+    await frames();
+    expect(underwater.range).toEqual({ min: t[1000], max: t[1200] });
+    // 201 bars in range: every one of them is drawn (plus one neighbour each side).
+    expect(equity.pointsDrawn).toBeGreaterThanOrEqual(201);
+    expect(equity.pointsDrawn).toBeLessThanOrEqual(204);
+    const rangeEvent = new Promise<CustomEvent>((r) => el.addEventListener('folio-range-change', (e) => r(e as CustomEvent), { once: true }));
+    underwater.resetZoom();
+    expect((await rangeEvent).detail).toEqual({ min: t[0], max: t[t.length - 1] });
+  });
+
+  it('shows the correlation matrix as k×k cells with the overlap counts', async () => {
+    const el = await dashboard();
+    const heat = el.shadowRoot!.querySelector<FolioHeatmap>('#correlation')!;
+    await heat.updateComplete;
+    const cells = heat.shadowRoot!.querySelectorAll('g.cell');
+    expect(cells.length).toBe(4);
+    const c = seed.analysis.correlation;
+    const off = heat.shadowRoot!.querySelector('g.cell[data-row="0"][data-col="1"]')!;
+    expect(off.querySelector('text.cell')!.textContent).toBe(c.matrix[0][1].toFixed(2));
+    expect(off.querySelector('text.count')!.textContent).toBe(`n=${c.observations[0][1]}`);
+  });
+
+  it('renders every panel: canvases for the time charts, SVG for heatmap, bars and frontier', async () => {
+    const el = await dashboard();
+    await until(() => deepAll(el.shadowRoot!, 'folio-time-chart').every((c) => (c as FolioTimeChart).uplot));
+    expect(deepAll(el.shadowRoot!, 'folio-time-chart canvas, canvas').length).toBeGreaterThanOrEqual(3);
+    for (const id of ['correlation', 'attribution', 'risk', 'frontier']) {
+      const chart = el.shadowRoot!.getElementById(id)!;
+      expect(chart.shadowRoot!.querySelector('svg'), id).not.toBeNull();
+    }
+    const bars = el.shadowRoot!.getElementById('attribution')!.shadowRoot!.querySelectorAll('g.item');
+    expect(bars.length).toBe(3); // two portfolios and the combined total
+  });
+
+  it('follows color-theme="dark"', async () => {
+    const el = await dashboard((d) => d.setAttribute('color-theme', 'dark'));
+    expect(getComputedStyle(el).backgroundColor).toBe('rgb(15, 18, 22)');
+    const table = el.shadowRoot!.querySelector('folio-metrics-table')!;
+    expect(rgbOf(getComputedStyle(table).color)[0]).toBeGreaterThan(200); // light text
+    el.colorTheme = 'light';
+    await el.updateComplete;
+    expect(getComputedStyle(el).backgroundColor).toBe('rgb(246, 247, 249)');
+  });
+});
+
+describe('<folio-heatmap>', () => {
+  it('colours a known matrix by mixing the palette ends into the zero colour', async () => {
+    const el = document.createElement('folio-heatmap');
+    el.style.cssText = '--folio-heat-positive: rgb(200, 0, 0); --folio-heat-negative: rgb(0, 0, 200); --folio-heat-zero: rgb(255, 255, 255)';
+    el.rows = el.cols = ['a', 'b', 'c'];
+    el.values = [[1, -0.5, 0], [-0.5, 1, NaN], [0, NaN, 1]];
+    document.body.append(el);
+    cleanup.push(el);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelectorAll('g.cell').length).toBe(9);
+    const fill = (i: number, j: number) => rgbOf(getComputedStyle(el.shadowRoot!.querySelector(`g.cell[data-row="${i}"][data-col="${j}"] rect`)!).fill);
+    const near = (got: number[], want: number[]) => got.forEach((v, k) => expect(Math.abs(v - want[k])).toBeLessThanOrEqual(1));
+    near(fill(0, 0), [200, 0, 0]); // +1: the positive end
+    near(fill(0, 1), [127.5, 127.5, 227.5]); // −0.5: half of (0,0,200) and half of white
+    near(fill(0, 2), [255, 255, 255]); // 0: the zero colour
+    expect(getComputedStyle(el.shadowRoot!.querySelector('g.cell[data-row="1"][data-col="2"] rect')!).fill).toMatch(/rgba\(0, 0, 0, 0\)|transparent/);
+    expect(el.csv().split('\n')[1]).toBe('a,1,-0.5,0');
+  });
+});
