@@ -14,7 +14,7 @@ const out = new URL('out/reports/', root);
 const config = loadConfig(await readFile(new URL('tests/fixtures/seed-config.yaml', root), 'utf8'));
 // The demo's data (scripts/demo.ts): 252 sessions of 390 one-minute bars.
 const bars = alignBars(generateBars({ symbols: ['SPY'], bars: 252 * 390, interval: '1m', seed: 2024, start: '2024-01-02' }), ['SPY']);
-const result = await runBacktest(config, { bars, executor: 'inline', tracing: 'trades' });
+const result = await runBacktest(config, { bars, executor: 'inline', tracing: 'full' });
 await mkdir(out, { recursive: true });
 for (const { file, html } of reportFiles(result, { config, bars, generatedAt: '2026-12-03T00:00:00Z' })) {
   await writeFile(new URL(file, out), html);

@@ -1,7 +1,24 @@
 // Number and date formatting shared by every element and chart (one place decides how a percentage,
-// an amount or a date reads), plus CSV quoting and file downloads.
+// an amount or a date reads), CSV quoting and file downloads, and the series arithmetic the elements do.
 
 /** 'growth' is a multiple of the start (1.05) shown as the return it means (5.00%). */
+/**
+ * values[i] · factor for every i, in a plain loop (TypedArray map and Float64Array.from with a mapping
+ * function take ~100 ns a value in V8: a second for ten 1M-bar curves).
+ */
+export function scaled(values: Float64Array, factor: number): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i] * factor;
+  return out;
+}
+
+/** a[i] / b[i] for every i (a plain loop, see `scaled`). */
+export function ratio(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] / b[i];
+  return out;
+}
+
 export type ValueFormat = 'pct' | 'growth' | 'money' | 'ratio' | 'int' | 'number' | 'days' | 'duration' | 'text';
 
 const DASH = '—';

@@ -102,7 +102,9 @@ export interface ReportData {
   returns: ReportReturns;
   correlation: CorrelationMatrix;
   attribution: { ids: string[]; initialCapital: number; combinedReturn: number; pnl: Record<string, number>; netFlows: Record<string, number>;
-    contributions: Record<string, number>; cumulative: Record<string, Float64Array> };
+    contributions: Record<string, number>; cumulative: Record<string, Float64Array>;
+    /** Σ of the cumulative contributions: the combined return to date. */
+    combined: Float64Array };
   riskContribution: RiskContribution;
   frontier: Frontier;
   /** Each portfolio alone, on the frontier's axes (same μ, Σ, periods and annualization). */
@@ -158,7 +160,7 @@ export function reportData(result: RunResult, options: ReportDataOptions = {}): 
       initialCapital: p.initialCapital, finalEquity: p.finalEquity, symbols: p.symbols, halted: p.halted,
       equity: p.equity, gross: p.gross, underwater: dd.underwater, drawdowns: dd.top, metrics: p.metrics, trades: p.trades,
       fills: {
-        step: steps.slice(), time: Float64Array.from(steps, (s) => timeline[s]), symbol: fills.column('symbol').slice(), quantity: fills.column('quantity').slice(),
+        step: steps.slice(), time: gather(timeline, steps), symbol: fills.column('symbol').slice(), quantity: fills.column('quantity').slice(),
         price: fills.column('price').slice(), commission: fills.column('commission').slice(), realized: fills.column('realized').slice(),
       },
       events: events.length > maxEvents ? events.slice(0, maxEvents) : events, eventCount: events.length,
@@ -171,7 +173,11 @@ export function reportData(result: RunResult, options: ReportDataOptions = {}): 
   let allocation: Record<string, Float64Array> | undefined;
   if (rebalances) {
     allocation = {};
-    for (const p of portfolios) allocation[p.id] = Float64Array.from(p.equity, (e, t) => e / equity[t]);
+    for (const p of portfolios) {
+      const w = new Float64Array(n);
+      for (let t = 0; t < n; t++) w[t] = p.equity[t] / equity[t];
+      allocation[p.id] = w;
+    }
   }
   const benchmarkSymbol = options.benchmark === false ? undefined : options.benchmark ?? options.bars?.symbols[0];
   let benchmark: ReportData['benchmark'];
@@ -199,7 +205,7 @@ export function reportData(result: RunResult, options: ReportDataOptions = {}): 
     returns: { frequency: returns.frequency, timestamps: returns.timestamps, labels: returns.labels, byPortfolio: returns.returns },
     correlation: analysis.correlation,
     attribution: { ids: a.ids, initialCapital: a.initialCapital, combinedReturn: a.combinedReturn, pnl: a.pnl, netFlows: a.netFlows,
-      contributions: a.contributions, cumulative: a.series.cumulative },
+      contributions: a.contributions, cumulative: a.series.cumulative, combined: a.series.combined },
     riskContribution: analysis.riskContribution, frontier: analysis.frontier, frontierPortfolios, prices,
     config: plainJson(options.config), warnings: result.warnings,
   };
@@ -224,6 +230,7 @@ export function timelineSeries(data: ReportData): Array<[string, Float64Array]> 
   for (const p of data.portfolios) out.push([`${p.id}.equity`, p.equity], [`${p.id}.underwater`, p.underwater], [`${p.id}.gross`, p.gross]);
   if (data.benchmark) out.push(['benchmark', data.benchmark.equity]);
   for (const [id, s] of Object.entries(data.attribution.cumulative)) out.push([`${id}.contribution`, s]);
+  out.push(['combined.contribution', data.attribution.combined]);
   for (const [id, s] of Object.entries(data.allocation ?? {})) out.push([`${id}.allocation`, s]);
   return out;
 }
@@ -324,7 +331,7 @@ export function compactReportData(data: ReportData, options: CompactOptions = {}
     combined: { ...data.combined, equity: g(data.combined.equity), underwater: g(data.combined.underwater) },
     benchmark: data.benchmark && { ...data.benchmark, equity: g(data.benchmark.equity) },
     allocation: data.allocation && mapRecord(data.allocation),
-    attribution: { ...data.attribution, cumulative: mapRecord(data.attribution.cumulative) },
+    attribution: { ...data.attribution, cumulative: mapRecord(data.attribution.cumulative), combined: g(data.attribution.combined) },
     prices,
   };
 }

@@ -22,6 +22,8 @@ export interface ChartSeries {
   dash?: number[];
   /** Shade between the line and zero. */
   fill?: boolean;
+  /** Drawn (and exported) as values × scale: a growth curve from equity without a copy of a 1M-bar array. */
+  scale?: number;
   /** Legend value format; default the chart's `format`. */
   format?: ValueFormat;
 }
@@ -62,9 +64,9 @@ function lowerBound(x: ArrayLike<number>, v: number): number {
   return lo;
 }
 
-function gather(values: Float64Array, at: Float64Array): Float64Array {
+function gather(values: Float64Array, at: Float64Array, scale = 1): Float64Array {
   const out = new Float64Array(at.length);
-  for (let k = 0; k < at.length; k++) out[k] = values[at[k]];
+  for (let k = 0; k < at.length; k++) out[k] = values[at[k]] * scale;
   return out;
 }
 
@@ -140,6 +142,7 @@ export class FolioTimeChart extends LitElement {
   private resize?: ResizeObserver;
   private full: { x: Float64Array; index: Float64Array; values: Float64Array[] } = { x: new Float64Array(0), index: new Float64Array(0), values: [] };
   private shown?: ChartRange;
+  private scales: number[] = [];
   private drawn?: Ohlc;
   private refineFrame = 0;
   private quiet = false;
@@ -256,6 +259,7 @@ export class FolioTimeChart extends LitElement {
     if (!x.length || (!c && !this.series.length) || !width) return;
     this.lastWidth = width;
     const values = c ? [c.open, c.high, c.low, c.close] : this.series.map((s) => s.values);
+    this.scales = c ? [1, 1, 1, 1] : this.series.map((s) => s.scale ?? 1);
     for (const [k, v] of values.entries()) {
       if (v.length !== x.length) throw new RangeError(`<folio-time-chart> "${this.chartTitle}": series ${k} has ${v.length} values for ${x.length} timestamps`);
     }
@@ -316,7 +320,7 @@ export class FolioTimeChart extends LitElement {
     this.shown = { min, max };
   }
 
-  /** The data of [min, max]: each series reduced to ~2 points per pixel (extremes kept), candles to ~1 per 3 px. */
+  /** The data of [min, max]: each series reduced to its min and max per 2-pixel column, candles to ~1 per 3 px. */
   private visibleData(min: number, max: number, width: number): uPlot.AlignedData {
     const { x, index, values } = this.full;
     const from = Math.max(0, lowerBound(x, min) - 1);
@@ -327,8 +331,8 @@ export class FolioTimeChart extends LitElement {
       this.drawn = drawn;
       return [drawn.time, drawn.open, drawn.high, drawn.low, drawn.close];
     }
-    const at = keptIndices(values, from, to, Math.max(16, 2 * Math.round(width)), index);
-    return [gather(x, at), ...values.map((v) => gapsAsNull(gather(v, at)))];
+    const at = keptIndices(values, from, to, Math.max(16, Math.round(width)), index);
+    return [gather(x, at), ...values.map((v, k) => gapsAsNull(gather(v, at, this.scales[k])))];
   }
 
   private onScale(u: uPlot): void {
@@ -525,7 +529,7 @@ export class FolioTimeChart extends LitElement {
     const to = lowerBound(x, range.max + 1e-9);
     const header = ['time', ...(this.candles ? ['open', 'high', 'low', 'close'] : this.series.map((s) => s.label))];
     const rows: unknown[][] = [header];
-    for (let i = from; i < to; i++) rows.push([new Date(x[i]).toISOString(), ...values.map((v) => v[i])]);
+    for (let i = from; i < to; i++) rows.push([new Date(x[i]).toISOString(), ...values.map((v, k) => v[i] * this.scales[k])]);
     return toCsv(rows);
   }
 

@@ -123,7 +123,7 @@ export class FolioDashboard extends FolioReportBase {
         </section>
         <section class="panel" part="panel contribution">
           <folio-time-chart id="contribution" chart-title="Cumulative contribution to the combined return" .x=${d.timeline} format="pct"
-            .series=${this.memo('contribution', [d, this.themeVersion], () => [...ids.map((id, i) => ({ label: id, values: d.attribution.cumulative[id], color: this.canvasColor(i) })), { label: 'Combined', values: this.sumOf(ids.map((id) => d.attribution.cumulative[id]), d.timeline.length), color: this.fg(), width: 2 }])}
+            .series=${this.memo('contribution', [d, this.themeVersion], () => [...ids.map((id, i) => ({ label: id, values: d.attribution.cumulative[id], color: this.canvasColor(i) })), { label: 'Combined', values: d.attribution.combined, color: this.fg(), width: 2 }])}
             sync-key=${this.syncKey} time-zone=${d.timeZone} .theme=${this.themeVersion} height="260"></folio-time-chart>
         </section>
       </div>
@@ -151,18 +151,12 @@ export class FolioDashboard extends FolioReportBase {
     return getComputedStyle(this).getPropertyValue('--folio-fg').trim() || '#1b1f24';
   }
 
-  private sumOf(series: Float64Array[], n: number): Float64Array {
-    const out = new Float64Array(n);
-    for (const s of series) for (let t = 0; t < n; t++) out[t] += s[t];
-    return out;
-  }
-
   private equitySeries(d: ReportData): ChartSeries[] {
     const growth = this.equityMode === 'growth';
-    const scaled = (v: Float64Array, capital: number) => (growth ? v.map((e) => e / capital) : v);
-    const out: ChartSeries[] = d.portfolios.map((p, i) => ({ label: p.id, values: scaled(p.equity, p.initialCapital), color: this.canvasColor(i) }));
-    if (d.portfolios.length > 1 || !growth) out.push({ label: 'Combined', values: scaled(d.combined.equity, d.combined.initialCapital), color: this.fg(), width: 2.2 });
-    if (d.benchmark && this.benchmarkShown(d)) out.push({ label: `Buy & hold ${d.benchmark.symbol}`, values: scaled(d.benchmark.equity, d.combined.initialCapital), color: '#8a8f98', dash: [5, 4], width: 1.2 });
+    const scale = (capital: number) => (growth ? 1 / capital : 1);
+    const out: ChartSeries[] = d.portfolios.map((p, i) => ({ label: p.id, values: p.equity, scale: scale(p.initialCapital), color: this.canvasColor(i) }));
+    if (d.portfolios.length > 1 || !growth) out.push({ label: 'Combined', values: d.combined.equity, scale: scale(d.combined.initialCapital), color: this.fg(), width: 2.2 });
+    if (d.benchmark && this.benchmarkShown(d)) out.push({ label: `Buy & hold ${d.benchmark.symbol}`, values: d.benchmark.equity, scale: scale(d.combined.initialCapital), color: '#8a8f98', dash: [5, 4], width: 1.2 });
     return out;
   }
 

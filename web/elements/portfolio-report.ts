@@ -11,7 +11,7 @@ import '../charts/histogram.js';
 import '../charts/time-chart.js';
 import type { FolioTimeChart } from '../charts/time-chart.js';
 import { defineElement } from '../define.js';
-import { emit, formatValue } from '../format.js';
+import { emit, formatValue, ratio } from '../format.js';
 import { base, cssVar, palette, reportLayout, SERIES_COLORS } from '../theme.js';
 import './event-trace.js';
 import './metrics-table.js';
@@ -114,9 +114,9 @@ export class FolioPortfolioReport extends FolioReportBase {
     const benchAvailable = d.benchmark && p.symbols.includes(d.benchmark.symbol) ? d.benchmark : undefined;
     const bench = benchAvailable && this.benchmarkShown(d, [p]) ? benchAvailable : undefined;
     const equitySeries = this.memo('equity', [p, bench, v], () => [{ label: p.id, values: p.equity, color },
-      ...(bench ? [{ label: `Buy & hold ${bench.symbol}`, values: bench.equity.map((x) => (x / d.combined.initialCapital) * p.initialCapital), color: '#8a8f98', dash: [5, 4], width: 1.2 }] : [])]);
+      ...(bench ? [{ label: `Buy & hold ${bench.symbol}`, values: bench.equity, scale: p.initialCapital / d.combined.initialCapital, color: '#8a8f98', dash: [5, 4], width: 1.2 }] : [])]);
     const underwaterSeries = this.memo('underwater', [p, v], () => [{ label: 'underwater', values: p.underwater, color: cssVar(this, '--folio-negative', '#c2410c'), fill: true }]);
-    const exposureSeries = this.memo('exposure', [p, v], () => [{ label: 'exposure', values: Float64Array.from({ length: n }, (_, t) => p.gross[t] / p.equity[t]), color: fg, fill: true, width: 1 }]);
+    const exposureSeries = this.memo('exposure', [p, v], () => [{ label: 'exposure', values: ratio(p.gross, p.equity), color: fg, fill: true, width: 1 }]);
     const sharpeSeries = this.memo('sharpe', [p, v], () => [{ label: 'Sharpe', values: m.rollingSharpe.values, color }]);
     const { years, values } = monthlyMatrix(m.monthlyReturns);
     const daily = d.returns.byPortfolio[p.id];
