@@ -52,6 +52,12 @@ for (const [file, png, scheme, width] of shots) {
   await page.context().close();
 }
 const page = await open('momentum_portfolio.html', 'light');
+// A trade clicked in the list: every pane zooms to it, fills and the trade segment appear on the candles.
+await page.locator('folio-trade-list tbody tr >> nth=5').click();
+await page.waitForTimeout(500);
+await page.locator('folio-portfolio-report').evaluate((el) => el.shadowRoot!.querySelector('[part~="equity"]')!.scrollIntoView());
+await page.locator('folio-portfolio-report >> [part~="equity"]').screenshot({ path: new URL('docs/trade-zoom.png', root).pathname });
+console.error('wrote docs/trade-zoom.png');
 const trace = page.locator('folio-event-trace');
 await trace.scrollIntoViewIfNeeded();
 await trace.locator('tr[data-id] >> nth=0').waitFor();

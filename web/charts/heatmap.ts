@@ -71,7 +71,7 @@ export class FolioHeatmap extends LitElement {
     const rotate = cols.some((c) => c.length * 6.4 > cw);
     const colChars = rotate ? 18 : Math.floor(cw / 6.4);
     const top = rotate ? Math.min(18, Math.max(...cols.map((c) => c.length), 1)) * 4.6 + 12 : 18;
-    const width = left + cols.length * cw + 4;
+    const width = left + cols.length * cw + (rotate ? 4 + Math.min(18, Math.max(...cols.map((c) => c.length))) * 4.9 : 4);
     const height = top + rows.length * ch + 4;
     return html`
       <div class="bar" part="toolbar">

@@ -86,14 +86,22 @@ function withAlpha(color: string, a: number): string | undefined {
   return `rgba(${v >> 16},${(v >> 8) & 255},${v & 255},${a})`;
 }
 
-function axisValue(v: number, format: ValueFormat): string {
-  if (format === 'pct') return `${(v * 100).toFixed(Math.abs(v) < 0.1 ? 1 : 0)}%`;
-  if (format === 'growth') return `${((v - 1) * 100).toFixed(Math.abs(v - 1) < 0.1 ? 1 : 0)}%`;
-  if (format === 'money' || format === 'number') {
-    const a = Math.abs(v);
-    return a >= 1e9 ? `${(v / 1e9).toFixed(2)}B` : a >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : a >= 1e4 ? `${(v / 1e3).toFixed(1)}k` : String(Number(v.toPrecision(5)));
+/** Axis labels with as many decimals as the tick step needs ("50,012", "50,014", … not "50.0k" × 5). */
+function axisValues(splits: number[], format: ValueFormat): string[] {
+  const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : Math.abs(splits[0] ?? 1);
+  const decimals = (unitStep: number) => Math.max(0, Math.min(6, -Math.floor(Math.log10(unitStep || 1) + 1e-9)));
+  if (format === 'pct' || format === 'growth') {
+    const d = decimals(step * 100);
+    return splits.map((v) => `${((format === 'growth' ? v - 1 : v) * 100).toFixed(d)}%`);
   }
-  return formatValue(v, format);
+  if (format === 'money' || format === 'number') {
+    const big = Math.max(...splits.map(Math.abs));
+    if (big >= 1e6 && step >= 1e5) return splits.map((v) => `${(v / 1e6).toFixed(decimals(step / 1e6))}M`);
+    if (big >= 1e4 && step >= 1e3) return splits.map((v) => `${(v / 1e3).toFixed(decimals(step / 1e3))}k`);
+    const d = decimals(step);
+    return splits.map((v) => v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+  }
+  return splits.map((v) => formatValue(v, format));
 }
 
 export class FolioTimeChart extends LitElement {
@@ -298,7 +306,7 @@ export class FolioTimeChart extends LitElement {
       },
       axes: [
         { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font },
-        { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font, size: 58, values: (_u, splits) => splits.map((v) => axisValue(v, fmt)) },
+        { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font, size: 58, values: (_u, splits) => axisValues(splits, fmt) },
       ],
       series: [
         { label: 'time', value: (_u, v) => (v == null ? '—' : formatTime(v, tz)) },

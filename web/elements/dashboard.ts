@@ -39,7 +39,8 @@ interface DrawdownRow extends Drawdown {
 export class FolioDashboard extends FolioReportBase {
   static override styles = [palette, base, reportLayout, css`
     .dd td:first-child { max-width: 220px; overflow: hidden; text-overflow: ellipsis; }
-    .params td { vertical-align: top; }
+    .params td { vertical-align: top; white-space: normal; }
+    .params td:first-child { white-space: nowrap; }
     .params pre { max-width: 640px; }
   `];
 
@@ -137,9 +138,9 @@ export class FolioDashboard extends FolioReportBase {
       </section>
       <section class="panel params" part="panel parameters">
         <details open><summary>Run parameters</summary>
-          <table style="margin-top:8px"><thead><tr><th>Portfolio</th><th>Strategy</th><th class="num">Initial capital</th><th>Configuration</th></tr></thead>
+          <div class="scroll"><table style="margin-top:8px"><thead><tr><th>Portfolio</th><th>Strategy</th><th class="num">Initial capital</th><th>Configuration</th></tr></thead>
             <tbody>${d.portfolios.map((p, i) => html`<tr><td><span class="swatch" style="background:${this.color(i)}"></span>${p.id}</td><td>${p.strategy ?? '—'}</td>
-              <td class="num">${formatValue(p.initialCapital, 'money')}</td><td>${specSummary(p.spec)}${p.spec ? html`<details><summary class="muted" style="font-weight:400">JSON</summary><pre>${JSON.stringify(p.spec, null, 2)}</pre></details>` : nothing}</td></tr>`)}</tbody></table>
+              <td class="num">${formatValue(p.initialCapital, 'money')}</td><td>${specSummary(p.spec)}${p.spec ? html`<details><summary class="muted" style="font-weight:400">JSON</summary><pre>${JSON.stringify(p.spec, null, 2)}</pre></details>` : nothing}</td></tr>`)}</tbody></table></div>
           ${d.config ? html`<details style="margin-top:8px"><summary>Whole config</summary><pre>${JSON.stringify(d.config, null, 2)}</pre></details>` : nothing}
           ${d.warnings.length ? html`<p class="note">Warnings: ${d.warnings.join(' · ')}</p>` : nothing}
         </details>
