@@ -534,7 +534,8 @@ export class FolioTimeChart extends LitElement {
     const { x, values } = this.full;
     if (!range) return '';
     const from = lowerBound(x, range.min);
-    const to = lowerBound(x, range.max + 1e-9);
+    let to = lowerBound(x, range.max);
+    while (to < x.length && x[to] <= range.max) to++; // the range includes its end
     const header = ['time', ...(this.candles ? ['open', 'high', 'low', 'close'] : this.series.map((s) => s.label))];
     const rows: unknown[][] = [header];
     for (let i = from; i < to; i++) rows.push([new Date(x[i]).toISOString(), ...values.map((v, k) => v[i] * this.scales[k])]);

@@ -15,22 +15,9 @@ import { defineElement } from '../define.js';
 import { emit, formatDuration, formatTime, formatValue } from '../format.js';
 import { base, palette, reportLayout, SERIES_COLORS } from '../theme.js';
 import './metrics-table.js';
-import { FolioReportBase } from './report-base.js';
+import { FolioReportBase, specSummary } from './report-base.js';
 
 let instances = 0;
-
-/** "momentum(lookbackPeriod 20, momentumThreshold 0.0002) · fixed(size 1000) · max_position_value(value 5000)" from a trading-system spec. */
-export function specSummary(spec: unknown): string {
-  if (!spec || typeof spec !== 'object') return '—';
-  const s = spec as { strategy?: Record<string, unknown>; sizers?: Array<Record<string, unknown>>; limits?: Array<Record<string, unknown>>; execution?: Record<string, unknown> };
-  const call = (o: Record<string, unknown> | undefined) => {
-    if (!o) return '';
-    const { type, ...rest } = o;
-    const args = Object.entries(rest).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k} ${String(v)}`).join(', ');
-    return `${String(type)}(${args})`;
-  };
-  return [call(s.strategy), ...(s.sizers ?? []).map(call), ...(s.limits ?? []).map(call)].filter(Boolean).join(' · ');
-}
 
 interface DrawdownRow extends Drawdown {
   series: string;

@@ -15,7 +15,7 @@ import { emit, formatValue, ratio } from '../format.js';
 import { base, cssVar, palette, reportLayout, SERIES_COLORS } from '../theme.js';
 import './event-trace.js';
 import './metrics-table.js';
-import { FolioReportBase } from './report-base.js';
+import { FolioReportBase, specSummary } from './report-base.js';
 import './trade-list.js';
 import type { TradeSelectDetail } from './trade-list.js';
 
@@ -196,7 +196,10 @@ export class FolioPortfolioReport extends FolioReportBase {
         ${p.eventCount > p.events.length ? html`<p class="note">The first ${p.events.length.toLocaleString('en-US')} of ${p.eventCount.toLocaleString('en-US')} events.</p>` : nothing}
       </section>` : nothing}
       <section class="panel" part="panel parameters">
-        <details open><summary>Configuration</summary><pre style="margin-top:8px">${p.spec ? JSON.stringify(p.spec, null, 2) : '—'}</pre></details>
+        <details open><summary>Configuration</summary>
+          <p>${specSummary(p.spec)}</p>
+          ${p.spec ? html`<details><summary class="muted" style="font-weight:400">JSON</summary><pre>${JSON.stringify(p.spec, null, 2)}</pre></details>` : nothing}
+        </details>
       </section>
       <footer part="footer">foliolab · times in ${d.timeZone}</footer>`;
   }

@@ -10,6 +10,20 @@ import type { RunResult } from '../../src/workflow/run.js';
 import { formatTime, formatValue, type ValueFormat } from '../format.js';
 import type { ColorTheme } from '../theme.js';
 
+/** "momentum(lookbackPeriod 20, momentumThreshold 0.0002) · fixed(size 1000) · max_position_value(value 5000)" from a trading-system spec. */
+export function specSummary(spec: unknown): string {
+  if (!spec || typeof spec !== 'object') return '—';
+  const s = spec as { strategy?: Record<string, unknown>; sizers?: Array<Record<string, unknown>>; limits?: Array<Record<string, unknown>>; execution?: Record<string, unknown> };
+  const call = (o: Record<string, unknown> | undefined) => {
+    if (!o) return '';
+    const { type, ...rest } = o;
+    const args = Object.entries(rest).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k} ${String(v)}`).join(', ');
+    return `${String(type)}(${args})`;
+  };
+  return [call(s.strategy), ...(s.sizers ?? []).map(call), ...(s.limits ?? []).map(call)].filter(Boolean).join(' · ');
+}
+
+
 export class FolioReportBase extends LitElement {
   /** "auto" (default) follows prefers-color-scheme; "light" or "dark" force one. */
   @property({ reflect: true, attribute: 'color-theme' }) colorTheme: ColorTheme = 'auto';

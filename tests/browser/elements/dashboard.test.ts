@@ -5,6 +5,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import '../../../web/index.js';
 import type { FolioDashboard, FolioHeatmap, FolioMetricsTable, FolioTimeChart } from '../../../web/index.js';
 import { formatValue } from '../../../web/format.js';
+import { inject } from 'vitest';
+import kernelUrl from '../../../build/foliolab.wasm?url';
+import { loadConfig } from '../../../src/config/index.js';
+import { compileKernel } from '../../../src/engine/wasm.js';
+import { runBacktest } from '../../../src/workflow/run.js';
 import { deepAll, frames, ok, rgbOf, seedRun, until, type SeedRun } from './fixture.js';
 
 let seed: SeedRun;
@@ -148,6 +153,62 @@ describe('<folio-dashboard>', () => {
     }
     const bars = el.shadowRoot!.getElementById('attribution')!.shadowRoot!.querySelectorAll('g.item');
     expect(bars.length).toBe(3); // two portfolios and the combined total
+  });
+
+  it('pans by keyboard and exports the shown range at full resolution as CSV', async () => {
+    const el = await dashboard();
+    const chart = el.shadowRoot!.querySelector<FolioTimeChart>('#equity')!;
+    const t = seed.result.timestamps;
+    chart.setRange(t[1000], t[1200]);
+    await frames();
+    const csv = chart.csvOfRange().trim().split('\n');
+    expect(csv[0]).toBe('time,momentum_portfolio,mean_reversion_portfolio,Combined');
+    expect(csv.length).toBe(1 + 201); // every bar of the range, not the decimated points
+    const p = ok(seed.result, 'momentum_portfolio');
+    expect(csv[1]).toBe(`${new Date(t[1000]).toISOString()},${p.equity[1000] * (1 / p.initialCapital)},${ok(seed.result, 'mean_reversion_portfolio').equity[1000] * (1 / 50_000)},${(p.equity[1000] + ok(seed.result, 'mean_reversion_portfolio').equity[1000]) * (1 / 100_000)}`);
+    const plot = chart.shadowRoot!.querySelector<HTMLElement>('.plot')!;
+    plot.focus();
+    plot.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    await frames();
+    const span = t[1200] - t[1000];
+    expect(chart.range!.min).toBeCloseTo(t[1000] + span * 0.1, -1);
+    plot.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
+    await frames();
+    expect(chart.range).toEqual({ min: t[0], max: t[t.length - 1] });
+  });
+
+  it('switches the equity pane to a log scale', async () => {
+    const el = await dashboard();
+    const log = [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Log scale')!;
+    log.click();
+    await el.updateComplete;
+    const chart = el.shadowRoot!.querySelector<FolioTimeChart>('#equity')!;
+    await chart.updateComplete;
+    expect(chart.uplot!.scales.y.distr).toBe(3);
+    expect(log.getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('shows the allocation over time when capital was rebalanced, the weights adding up to 1', async () => {
+    const yaml = `${inject('seedYaml')}\nrebalance:\n  target_weights: { momentum_portfolio: 0.5, mean_reversion_portfolio: 0.5 }\n  schedule: daily\n`;
+    const config = loadConfig(yaml);
+    const kernel = await compileKernel(new URL(kernelUrl, location.href));
+    const result = await runBacktest(config, { bars: seed.bars, kernel, executor: 'inline' });
+    const moved = result.rebalances.filter((d) => d.transfers.length).length;
+    expect(moved).toBeGreaterThan(0);
+    const el = await dashboard((d) => {
+      d.result = result;
+      d.analysis = undefined;
+      d.config = config;
+    });
+    const chart = await until(() => el.shadowRoot!.querySelector<FolioTimeChart>('#allocation')?.uplot && el.shadowRoot!.querySelector<FolioTimeChart>('#allocation'));
+    expect(chart.chartTitle).toContain(`${moved} rebalance`);
+    const u = chart.uplot!;
+    const a = u.data[1] as ArrayLike<number>;
+    const b = u.data[2] as ArrayLike<number>;
+    for (let i = 0; i < a.length; i += 97) expect(a[i] + b[i]).toBeCloseTo(1, 12);
+    // Without rebalancing there is no allocation pane.
+    const plain = await dashboard();
+    expect(plain.shadowRoot!.querySelector('#allocation')).toBeNull();
   });
 
   it('follows color-theme="dark"', async () => {
