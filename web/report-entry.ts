@@ -16,4 +16,12 @@ function show(): void {
   document.body.append(element);
 }
 
-show();
+try {
+  show();
+} catch (e) {
+  // A page that cannot show its data says why instead of staying blank.
+  const p = document.createElement('pre');
+  p.textContent = `This foliolab report could not be shown: ${(e as Error).message}`;
+  document.body.append(p);
+  throw e;
+}

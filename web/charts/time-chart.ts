@@ -272,7 +272,6 @@ export class FolioTimeChart extends LitElement {
       if (v.length !== x.length) throw new RangeError(`<folio-time-chart> "${this.chartTitle}": series ${k} has ${v.length} values for ${x.length} timestamps`);
     }
     this.full = { x, index: stepIndex(x.length, x), values };
-    const fg = cssVar(this, '--folio-fg', '#1b1f24');
     const muted = cssVar(this, '--folio-muted', '#5d6672');
     const grid = cssVar(this, '--folio-grid', 'rgba(0,0,0,0.08)');
     const font = `11px ${cssVar(this, '--folio-font', 'system-ui, sans-serif')}`;
@@ -318,7 +317,6 @@ export class FolioTimeChart extends LitElement {
         ready: [(u) => u.over.addEventListener('wheel', (e) => this.onWheel(e), { passive: false })],
       },
     };
-    void fg;
     const min = keep ? Math.max(keep.min, x[0]) : x[0];
     const max = keep ? Math.min(keep.max, x[x.length - 1]) : x[x.length - 1];
     this.plot = new uPlot(opts, this.visibleData(min, max, width), this.plotEl);
