@@ -44,6 +44,7 @@ const shots: Array<[string, string, 'light' | 'dark', number?]> = [
   ['dashboard.html', 'docs/dashboard-dark.png', 'dark'],
   ['momentum_portfolio.html', 'docs/portfolio-report.png', 'light'],
   ['dashboard.html', 'docs/dashboard-mobile.png', 'light', 390],
+  ['mean_reversion_portfolio.html', 'docs/portfolio-report-dark.png', 'dark'],
 ];
 for (const [file, png, scheme, width] of shots) {
   const page = await open(file, scheme, width);

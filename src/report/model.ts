@@ -251,14 +251,15 @@ export function stepIndex(n: number, key?: Float64Array): Float64Array {
  * Indices of [from, to) that keep every series' first minimum and maximum per bucket (decimateMinMax on
  * each, merged): one shared axis on which no series loses an extreme.
  */
-export function keptIndices(series: readonly ArrayLike<number>[], from: number, to: number, maxPoints: number, index?: Float64Array): Float64Array {
+export function keptIndices(series: readonly Float64Array[], from: number, to: number, maxPoints: number, index?: Float64Array): Float64Array {
   const n = to - from;
   if (n <= maxPoints) return stepIndex(n).map((i) => i + from);
   const idx = (index ?? stepIndex(to)).subarray(from, to);
+  // One series: its own kept indices (the ends included) are the answer; no merge needed.
+  if (series.length === 1) return decimateMinMax(idx, series[0].subarray(from, to), maxPoints).x;
   const mark = new Uint8Array(n);
   for (const s of series) {
-    const values = ArrayBuffer.isView(s) ? (s as Float64Array).subarray(from, to) : Array.prototype.slice.call(s, from, to);
-    const kept = decimateMinMax(idx, values as ArrayLike<number>, maxPoints).x;
+    const kept = decimateMinMax(idx, s.subarray(from, to), maxPoints).x;
     for (let k = 0; k < kept.length; k++) mark[kept[k] - from] = 1;
   }
   mark[0] = 1;
