@@ -31,7 +31,10 @@ export interface ReportOptions {
   title?: string;
   /** Default 'auto' (follows the reader's prefers-color-scheme). */
   colorTheme?: ColorTheme;
-  /** Points per curve in the page (every curve keeps its minima and maxima). Default 2 000. */
+  /**
+   * Points per curve in the page (every curve keeps its minima and maxima). Default: a dashboard keeps as
+   * many as fit in 2 MB of curves (every bar when they do, so zooming shows full resolution), a portfolio page 2 000.
+   */
   maxPoints?: number;
   /** Candles per symbol before bars are merged into candles of several bars. Default 25 000. */
   maxCandles?: number;
@@ -74,7 +77,7 @@ export function renderReport(result: RunResult, options: ReportOptions = {}): st
     analysis, bars: options.bars, config: options.config, generatedAt: options.generatedAt ?? new Date().toISOString(),
     maxEvents: kind === 'portfolio' ? options.maxEvents ?? 2_000 : 0,
   });
-  const data = compactReportData(full, { maxPoints: options.maxPoints, maxCandles: options.maxCandles ?? 25_000,
+  const data = compactReportData(full, { maxPoints: options.maxPoints, curveBytes: kind === 'dashboard' ? 2_000_000 : undefined, maxCandles: options.maxCandles ?? 25_000,
     detailsFor: kind === 'portfolio' ? [options.portfolioId!] : [], tradesFromFills: true });
   return reportHtml({ kind, portfolioId: options.portfolioId, colorTheme: options.colorTheme ?? 'auto', data }, options.title);
 }

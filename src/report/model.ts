@@ -278,8 +278,13 @@ function gather(values: Float64Array, at: Float64Array): Float64Array {
 }
 
 export interface CompactOptions {
-  /** Points per series of the timeline (each series keeps its minima and maxima). Default 2 000. */
+  /** Points per series of the timeline (each series keeps its minima and maxima). Default 2 000, or what `curveBytes` allows. */
   maxPoints?: number;
+  /**
+   * Bytes the timeline series may take once embedded (base64 of float64: 32/3 bytes a value): the most
+   * points per series, from every bar down to 2 000, that fit. Ignored when `maxPoints` is given.
+   */
+  curveBytes?: number;
   /** Candles per symbol: more bars are aggregated into candles of several bars. Default 50 000. */
   maxCandles?: number;
   /** Portfolios whose trades, fills, events and prices are kept (default all; [] for a dashboard). */
@@ -296,10 +301,18 @@ export interface CompactOptions {
  * are those of the full run (computed before).
  */
 export function compactReportData(data: ReportData, options: CompactOptions = {}): ReportData {
-  const maxPoints = options.maxPoints ?? 2000;
   const n = data.timeline.length;
   const series = timelineSeries(data);
-  const at = keptIndices(series.map(([, s]) => s), 0, n, maxPoints);
+  const columns = series.map(([, s]) => s);
+  let at: Float64Array | undefined;
+  if (options.maxPoints === undefined && options.curveBytes !== undefined) {
+    const bytes = (points: number) => (points * (columns.length + 1) * 32) / 3;
+    for (let points = n; !at && points > 2000; points = Math.floor(points / 2)) {
+      const kept = keptIndices(columns, 0, n, points);
+      if (bytes(kept.length) <= options.curveBytes) at = kept;
+    }
+  }
+  at ??= keptIndices(columns, 0, n, options.maxPoints ?? 2000);
   const g = (s: Float64Array) => (at.length === n ? s : gather(s, at));
   const mapRecord = (r: Record<string, Float64Array>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, g(v)]));
   const keepDetail = (id: string) => options.detailsFor === undefined || options.detailsFor.includes(id);

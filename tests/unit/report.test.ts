@@ -90,6 +90,22 @@ describe('reportData, compactReportData, renderReport', async () => {
     expect(Array.from(small.combined.equity)).toEqual(at.map((i) => full.combined.equity[i]));
   });
 
+  it('spends a byte budget on resolution: every bar when it fits, else the most points that do', () => {
+    const full = reportData(result, { bars, config });
+    const series = 1 + 2 + 3 * 2 + 1 + 2 + 1; // 13: timeline, combined ×2, 3 per portfolio, benchmark, 2 contributions and their sum
+    const everyBar = compactReportData(full, { curveBytes: 6_000 * series * 11 });
+    expect(everyBar.timeline.length).toBe(6_000);
+    expect(everyBar.decimatedFrom).toBeUndefined();
+    const budget = 800_000; // every bar needs 6 000 × 13 × 32/3 = 832 000 bytes
+    const some = compactReportData(full, { curveBytes: budget });
+    expect(some.timeline.length).toBeLessThan(6_000);
+    expect((some.timeline.length * series * 32) / 3).toBeLessThanOrEqual(budget);
+    const floor = compactReportData(full, { maxPoints: 2_000 }).timeline.length;
+    expect(some.timeline.length).toBeGreaterThan(floor);
+    // Below 2 000 points per series nothing is given up: a budget too small for it gets the 2 000.
+    expect(compactReportData(full, { curveBytes: 1_000 }).timeline.length).toBe(floor);
+  });
+
   it('rebuilds exactly the run\'s trades from the embedded fills', () => {
     const small = decodeData<ReturnType<typeof reportData>>(encodeData(compactReportData(reportData(result, { bars }), { maxPoints: 100, tradesFromFills: true })));
     expect(small.portfolios[0].trades).toEqual([]);
