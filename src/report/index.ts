@@ -5,7 +5,7 @@ import { REPORT_BUNDLE } from '../../build/report-bundle.js';
 import type { Analysis } from '../analytics/analyze.js';
 import { analyze } from '../analytics/analyze.js';
 import type { RunConfig } from '../config/schema.js';
-import type { AlignedBars } from '../data/bars.js';
+import type { AlignedBars, Bars } from '../data/bars.js';
 import type { RunResult } from '../workflow/run.js';
 import { encodeData } from './codec.js';
 import { compactReportData, reportData, type ReportData } from './model.js';
@@ -23,8 +23,8 @@ export interface ReportOptions {
   portfolioId?: string;
   /** The run's analysis; default `analyze(result)` (pass it when you have it: it is the costly part). */
   analysis?: Analysis;
-  /** The bars the run used: price candles with fills, and the buy-and-hold benchmark. */
-  bars?: AlignedBars;
+  /** The bars the run used (aligned or not): price candles with fills, and the buy-and-hold benchmark. */
+  bars?: Bars | AlignedBars;
   /** The config the run used: shown as the run's parameters. */
   config?: RunConfig;
   /** Page title; default the run's name (and the portfolio's id). */

@@ -11,7 +11,8 @@ import type { PortfolioMetrics } from '../analytics/metrics.js';
 import type { RiskContribution } from '../analytics/risk.js';
 import { tradesOf, type Trade } from '../analytics/trades.js';
 import type { RunConfig } from '../config/schema.js';
-import type { AlignedBars } from '../data/bars.js';
+import { alignBars } from '../data/align.js';
+import type { AlignedBars, Bars } from '../data/bars.js';
 import type { FolioEvent } from '../events/event.js';
 import type { RunResult } from '../workflow/run.js';
 import { aggregateOhlc, type Ohlc } from './ohlc.js';
@@ -118,8 +119,8 @@ export interface ReportData {
 export interface ReportDataOptions {
   /** The run's analysis; default `analyze(result)`. */
   analysis?: Analysis;
-  /** The bars the run used: candles in the portfolio report and the buy-and-hold benchmark. */
-  bars?: AlignedBars;
+  /** The bars the run used (as given to runBacktest, aligned or not): candles and the buy-and-hold benchmark. */
+  bars?: Bars | AlignedBars;
   /** The config the run used: the parameters section and each portfolio's strategy. */
   config?: RunConfig;
   /** Symbol of the benchmark; default the first symbol of the bars. `false` for none. */
@@ -141,6 +142,11 @@ function plainJson(value: unknown): unknown {
  */
 export function reportData(result: RunResult, options: ReportDataOptions = {}): ReportData {
   const analysis = options.analysis ?? analyze(result);
+  const given = options.bars;
+  const bars = given && !(given as AlignedBars).timestamps ? alignBars(given as Bars, result.symbols) : (given as AlignedBars | undefined);
+  if (bars && bars.timestamps.length !== result.timestamps.length) {
+    throw new RangeError(`reportData: the bars have ${bars.timestamps.length} steps, the run ${result.timestamps.length}; pass the bars the run used`);
+  }
   const timeline = result.timestamps;
   const n = timeline.length;
   const specs = new Map((options.config?.tradingSystems ?? []).map((s) => [s.portfolioId, s]));
@@ -179,12 +185,12 @@ export function reportData(result: RunResult, options: ReportDataOptions = {}): 
       allocation[p.id] = w;
     }
   }
-  const benchmarkSymbol = options.benchmark === false ? undefined : options.benchmark ?? options.bars?.symbols[0];
+  const benchmarkSymbol = options.benchmark === false ? undefined : options.benchmark ?? bars?.symbols[0];
   let benchmark: ReportData['benchmark'];
-  if (benchmarkSymbol && options.bars) {
-    const k = options.bars.symbols.indexOf(benchmarkSymbol);
-    if (k < 0) throw new RangeError(`reportData: benchmark symbol "${benchmarkSymbol.slice(0, 100)}" is not in the bars (${options.bars.symbols.join(', ').slice(0, 100)})`);
-    benchmark = { symbol: benchmarkSymbol, equity: buyAndHold(options.bars.close[k], initialCapital) };
+  if (benchmarkSymbol && bars) {
+    const k = bars.symbols.indexOf(benchmarkSymbol);
+    if (k < 0) throw new RangeError(`reportData: benchmark symbol "${benchmarkSymbol.slice(0, 100)}" is not in the bars (${bars.symbols.join(', ').slice(0, 100)})`);
+    benchmark = { symbol: benchmarkSymbol, equity: buyAndHold(bars.close[k], initialCapital) };
   }
   const ids = portfolios.map((p) => p.id);
   const returns = analysis.returns;
@@ -192,9 +198,9 @@ export function reportData(result: RunResult, options: ReportDataOptions = {}): 
   const f = analysis.frontier;
   const scale = f.annualized && f.periodsPerYear ? f.periodsPerYear : 1;
   const frontierPortfolios = ids.map((id, i) => ({ id, expectedReturn: m.mean[i] * scale, volatility: Math.sqrt(m.covariance[i][i] * scale) }));
-  const prices: ReportPrices | undefined = options.bars
-    ? { barsPerCandle: 1, bySymbol: Object.fromEntries(options.bars.symbols.map((s, k) => [s, {
-      time: options.bars!.timestamps, open: options.bars!.open[k], high: options.bars!.high[k], low: options.bars!.low[k], close: options.bars!.close[k] }])) }
+  const prices: ReportPrices | undefined = bars
+    ? { barsPerCandle: 1, bySymbol: Object.fromEntries(bars.symbols.map((s, k) => [s, {
+      time: bars!.timestamps, open: bars!.open[k], high: bars!.high[k], low: bars!.low[k], close: bars!.close[k] }])) }
     : undefined;
   const a = analysis.attribution;
   return {

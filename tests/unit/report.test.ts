@@ -69,7 +69,8 @@ describe('aggregateOhlc', () => {
 
 describe('reportData, compactReportData, renderReport', async () => {
   const config = loadConfig(await readFile(new URL('../fixtures/seed-config.yaml', import.meta.url), 'utf8'));
-  const bars = alignBars(generateBars({ symbols: ['SPY'], bars: 6_000, interval: '1m', seed: 5 }), ['SPY']);
+  const raw = generateBars({ symbols: ['SPY'], bars: 6_000, interval: '1m', seed: 5 });
+  const bars = alignBars(raw, ['SPY']);
   const result = await runBacktest(config, { bars, executor: 'inline' });
 
   it('compacts every timeline series to the same kept steps, keeping each one\'s extremes and the full-run metrics', () => {
@@ -125,6 +126,14 @@ describe('reportData, compactReportData, renderReport', async () => {
     expect(html).toContain('customElements');
     expect(html.match(/<\/script>/g)!.length).toBe(2); // the data element's and the bundle's own ends only
     expect(() => renderReport(result, { kind: 'portfolio', portfolioId: 'nope' })).toThrow(/portfolioId, one of momentum_portfolio, mean_reversion_portfolio; got nope/);
+  });
+
+  it('takes the bars aligned or as parsed, and refuses bars of another run', () => {
+    const fromRaw = reportData(result, { bars: raw });
+    expect(Array.from(fromRaw.prices!.bySymbol.SPY.close)).toEqual(Array.from(raw.series.SPY.close));
+    expect(Array.from(fromRaw.benchmark!.equity)).toEqual(Array.from(reportData(result, { bars }).benchmark!.equity));
+    const other = alignBars(generateBars({ symbols: ['SPY'], bars: 100, interval: '1m', seed: 5 }), ['SPY']);
+    expect(() => reportData(result, { bars: other })).toThrow('the bars have 100 steps, the run 6000');
   });
 
   it('names report files safely', () => {

@@ -4,7 +4,7 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Analysis } from '../../src/analytics/analyze.js';
 import type { RunConfig } from '../../src/config/schema.js';
-import type { AlignedBars } from '../../src/data/bars.js';
+import type { AlignedBars, Bars } from '../../src/data/bars.js';
 import { reportData, withTrades, type ReportData } from '../../src/report/model.js';
 import type { RunResult } from '../../src/workflow/run.js';
 import { formatTime, formatValue, type ValueFormat } from '../format.js';
@@ -34,7 +34,7 @@ export class FolioReportBase extends LitElement {
   /** The run's analysis; computed with analyze() when absent. */
   @property({ attribute: false }) analysis?: Analysis;
   /** The bars the run used (candles, benchmark). */
-  @property({ attribute: false }) bars?: AlignedBars;
+  @property({ attribute: false }) bars?: Bars | AlignedBars;
   /** The config the run used (parameters). */
   @property({ attribute: false }) config?: RunConfig;
 
