@@ -166,7 +166,7 @@ export class FolioDashboard extends FolioReportBase {
         { label: 'min variance', x: f.minVariance.volatility, y: f.minVariance.expectedReturn, shape: 'diamond', color: 'var(--folio-fg)', detail: mix(f.minVariance.weights) },
         { label: 'max Sharpe', x: f.maxSharpe.volatility, y: f.maxSharpe.expectedReturn, shape: 'star', color: 'var(--folio-accent)', detail: mix(f.maxSharpe.weights) },
       ]}></folio-scatter>
-      <p class="note">Min variance: ${mix(f.minVariance.weights)}. Max Sharpe (${formatValue(f.maxSharpe.sharpe ?? NaN, 'ratio')}): ${mix(f.maxSharpe.weights)}.
+      <p class="note">Min variance: ${mix(f.minVariance.weights)}. Max Sharpe (${formatValue(f.maxSharpe.sharpe ?? NaN, 'number')} ${per}): ${mix(f.maxSharpe.weights)}.
         ${f.observations ?? 0} common periods.${f.degenerate ? ` ${f.degenerate}: ${f.notes.join(' ')}` : ''}</p>`;
   }
 
