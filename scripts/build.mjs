@@ -5,6 +5,7 @@
 // the .wasm and the worker. Declarations come from tsc, the only tool that emits them faithfully.
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const root = new URL('../', import.meta.url);
@@ -45,6 +46,17 @@ function sourcePaths({ workerd, paths = rewrites }) {
   };
 }
 
+/** `import css from 'x.css?inline'` (Vite's form, used by the charts): the stylesheet's text, bundled in. */
+const inlineCss = {
+  name: 'inline-css',
+  setup(b) {
+    b.onResolve({ filter: /\.css\?inline$/ }, (args) => ({
+      path: createRequire(args.importer).resolve(args.path.replace(/\?inline$/, '')), namespace: 'inline-css',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'inline-css' }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text' }));
+  },
+};
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -71,11 +83,13 @@ const entries = {
   'portfolio-worker': 'workers/portfolio-worker.ts',
   'node-worker': 'workers/node-worker.ts',
   cli: 'src/cli/bin.ts',
+  elements: 'web/index.ts',
+  report: 'src/report/index.ts',
 };
 const main = await build({
   ...common,
   entryPoints: Object.fromEntries(Object.entries(entries).map(([name, path]) => [name, new URL(path, root).pathname])),
-  plugins: [sourcePaths({ workerd: false })],
+  plugins: [inlineCss, sourcePaths({ workerd: false })],
 });
 // workerd refuses to compile WebAssembly from bytes: its entries import the .wasm as a module.
 const workerd = await build({
@@ -94,7 +108,7 @@ const widget = await build({
   minify: true,
   entryPoints: { 'foliolab-widget': new URL('web/widget/index.ts', root).pathname },
   chunkNames: 'widget-[hash]',
-  plugins: [sourcePaths({ workerd: false, paths: widgetRewrites })],
+  plugins: [inlineCss, sourcePaths({ workerd: false, paths: widgetRewrites })],
 });
 // Its worker is one file of its own: sharing chunks with the page's bundle would load Lit into it.
 const widgetWorker = await build({

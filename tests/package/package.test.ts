@@ -46,6 +46,10 @@ describe('the packed tarball', () => {
     expect(files).toContain('dist/portfolio-worker.js');
     expect(files).toContain('dist/node-worker.js');
     expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/elements.js');
+    expect(files).toContain('dist/report.js');
+    expect(files).toContain('dist/foliolab-widget.js');
+    expect(files).toContain('dist/foliolab-widget-worker.js');
     expect(files).toContain('dist/types/src/index.d.ts');
     expect(files.filter((f) => /^(src|tests|bench|assembly|workers|\.ci)\//.test(f))).toEqual([]);
     // Source maps ship with their sources inlined (stack traces a user can read; Vite dev reads them).

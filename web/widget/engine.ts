@@ -7,6 +7,8 @@ import { warmKernel } from '../../src/engine/warm.js';
 import { openRunCache, runCached, type RunCache } from '../../src/cache/index.js';
 import { applyOverrides, paramFields, type Knobs, type ParamField } from './params.js';
 import { widgetPlatform } from './runtime.js';
+// Results render as <folio-dashboard>: the elements come with the engine, so the widget's first load stays small.
+import '../elements/dashboard.js';
 
 /** A config as the widget holds it: its text (for overrides), the loaded config and the form's fields. */
 export interface PreparedConfig {

@@ -2,6 +2,8 @@
 import { loadConfig, runBacktest, createWorkerPool, type RunResult, type PortfolioResult } from 'foliolab';
 import { parseCsv, analyze } from 'foliolab/core';
 import { createBacktestHandler } from 'foliolab/edge';
+import { FolioDashboard, FolioBacktest } from 'foliolab/elements';
+import { renderReport } from 'foliolab/report';
 
 export async function check(yaml: string, csv: string): Promise<number> {
   const config = loadConfig(yaml);
@@ -12,5 +14,9 @@ export async function check(yaml: string, csv: string): Promise<number> {
   const analysis = analyze(result);
   void analysis;
   void createBacktestHandler;
+  const dashboard: FolioDashboard | undefined = undefined;
+  void dashboard;
+  void FolioBacktest;
+  void renderReport;
   return first?.status === 'ok' ? first.finalEquity : Number.NaN;
 }
