@@ -14,7 +14,8 @@ import { CsvError, formatNumber, parseCsvStream, type ParsedCsv, type SkippedRow
 import { addSeries, checkConfigSymbols, InputError, seriesOfFile, shown } from '../edge/inputs.js';
 import { DEFAULT_CURVE_POINTS, summarizeRun, type RunSummary } from '../edge/summary.js';
 import type { TracingLevel } from '../engine/spec.js';
-import { runBacktest, type PortfolioOk, type RunResult } from '../workflow/run.js';
+import { reportFiles } from '../report/index.js';
+import { barsForConfig, runBacktest, type PortfolioOk, type RunResult } from '../workflow/run.js';
 
 /** Exit codes: documented in --help and README. */
 export const EXIT = { ok: 0, portfolioFailed: 1, badInput: 2, internal: 3 } as const;
@@ -63,7 +64,8 @@ export interface Io {
  * given, `run --out` writes it to report.html if the config's reporting.combined_dashboard is true.
  */
 export interface CliHooks {
-  renderReport?: (result: RunResult, analysis: Analysis | undefined) => string | Promise<string>;
+  /** Writes the HTML reports the config's `reporting` block asks for (default: reportFiles of src/report). */
+  reports?: (result: RunResult, config: RunConfig, analysis: Analysis | undefined, bars: Bars | undefined) => Array<{ file: string; html: string }>;
 }
 
 const defaultIo: Io = {
@@ -309,6 +311,12 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 }
 
 /** Runs the CLI with the given arguments; returns the exit code (it never calls process.exit). */
+/** The HTML pages of the config's `reporting` block (generated data is generated again for the prices). */
+function defaultReports(result: RunResult, config: RunConfig, analysis: Analysis | undefined, bars: Bars | undefined) {
+  const prices = bars ?? (config.data.source === 'generated' ? barsForConfig(config) : undefined);
+  return reportFiles(result, { config, analysis, bars: prices });
+}
+
 export async function main(argv: string[], io: Io = defaultIo, hooks: CliHooks = {}): Promise<number> {
   try {
     let args;
@@ -363,6 +371,9 @@ export async function main(argv: string[], io: Io = defaultIo, hooks: CliHooks =
     const systems = config.tradingSystems.length;
     let bars = data?.bars;
     if (data) delete data.bars; // the columns are garbage once the run has read them
+    // Reports draw the prices (candles, the buy-and-hold benchmark): their bars outlive the run.
+    const wantsReports = Boolean(v.out) && (config.reporting.combinedDashboard || config.reporting.individualReports);
+    const reportBars = wantsReports ? bars : undefined;
     const result = await runBacktest(config, {
       bars, tracing, keep: { equity: 'bar', fills: true },
       onProgress: ({ portfolioId, stepsDone, steps }) => {
@@ -389,7 +400,10 @@ export async function main(argv: string[], io: Io = defaultIo, hooks: CliHooks =
       await writeFile(join(v.out, 'summary.json'), JSON.stringify(summary, null, 2));
       if (config.rebalance) await writeRebalances(v.out, result);
       for (const p of ran) await writePortfolio(v.out, p, result, output);
-      if (hooks.renderReport && config.reporting.combinedDashboard) await writeFile(join(v.out, 'report.html'), await hooks.renderReport(result, analysis));
+      if (wantsReports && ran.length) {
+        const pages = (hooks.reports ?? defaultReports)(result, config, analysis, reportBars);
+        for (const { file, html } of pages) await writeFile(join(v.out, file), html);
+      }
       io.stderr(`results written to ${v.out}/\n`);
     }
     return ran.length === systems ? EXIT.ok : EXIT.portfolioFailed;

@@ -67,7 +67,13 @@ describe('foliolab run', () => {
     expect(code).toBe(EXIT.ok);
     expect(out.stdout).toMatch(/^Dual Strategy Test: 20000 bars of SPY\n/);
     expect(out.stdout).toMatch(/correlation of daily returns \(pearson, \d+ common days\)/);
-    expect((await readdir(join(dir, 'out'))).sort()).toEqual(['mean_reversion_portfolio', 'momentum_portfolio', 'summary.json']);
+    // The seed config's reporting block asks for the combined dashboard and one page per portfolio.
+    expect((await readdir(join(dir, 'out'))).sort()).toEqual(['dashboard.html', 'mean_reversion_portfolio', 'mean_reversion_portfolio.html',
+      'momentum_portfolio', 'momentum_portfolio.html', 'summary.json']);
+    const dashboard = await readFile(join(dir, 'out', 'dashboard.html'), 'utf8');
+    expect(dashboard).toMatch(/^<!doctype html>/i);
+    expect(dashboard).not.toMatch(/<script[^>]+src=|<link[^>]+href=["']?https?:/i); // self-contained
+    expect(dashboard.length).toBeLessThan(3 * 2 ** 20);
     for (const spec of seed.tradingSystems) {
       const folder = join(dir, 'out', spec.portfolioId);
       const ref = reference[spec.portfolioId]!;
@@ -291,7 +297,7 @@ describe('foliolab exit codes and commands', () => {
     const renderReport = () => {
       throw new TypeError('report renderer broke');
     };
-    expect(await main(['run', config, '--data', csv, '--out', join(dir, 'out')], io, { renderReport })).toBe(EXIT.internal);
+    expect(await main(['run', config, '--data', csv, '--out', join(dir, 'out')], io, { reports: renderReport })).toBe(EXIT.internal);
     expect(out.stderr).toMatch(/^foliolab: internal error \(a bug; please report it with this trace\):\nTypeError: report renderer broke\n\s+at /);
   });
 
