@@ -2,7 +2,7 @@
 // while its worker lives on, a worker that dies in runEach or in each lockstep phase, no worker left,
 // use after dispose, a bad pool size. Only the portfolios the failure touched may fail; every other one
 // must equal its inline result bit for bit.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RebalanceSpec, RunConfig } from '../../src/config/schema.js';
 import { alignBars } from '../../src/data/align.js';
 import { generateBars } from '../../src/data/generate.js';
@@ -35,12 +35,11 @@ function configOf(specs: PortfolioSpec[], rebalance?: RebalanceSpec): RunConfig 
 // assignSystems puts p0, p2 on worker 0 and p1, p3 on worker 1 (index order onto the least loaded).
 const lockstep = configOf(systems.slice(0, 4), { targetWeights: { p0: 0.25, p1: 0.25, p2: 0.25, p3: 0.25 }, schedule: { everyBars: 300 } });
 
-let inline: RunResult;
-let inlineLockstep: RunResult;
-beforeAll(async () => {
-  inline = await runBacktest(configOf(systems), { bars, executor: 'inline' });
-  inlineLockstep = await runBacktest(lockstep, { bars, executor: 'inline' });
-});
+// The inline references, run by the first test that needs them (inside a test, not in beforeAll, so a
+// mutation run sees which tests cover the code they run).
+let inlineRuns: Promise<[RunResult, RunResult]> | undefined;
+const references = () => (inlineRuns ??= Promise.all([
+  runBacktest(configOf(systems), { bars, executor: 'inline' }), runBacktest(lockstep, { bars, executor: 'inline' })]));
 
 const pools: FaultyPool[] = [];
 afterAll(async () => Promise.all(pools.map((p) => p.pool.dispose())));
@@ -71,6 +70,7 @@ function failedAndCheck(r: RunResult, reference: RunResult): string[] {
 describe('worker pool: a call that rejects while its worker lives', () => {
   for (const size of [1, 2]) {
     it(`only the portfolios whose call failed are reported failed (${size} worker${size > 1 ? 's' : ''})`, async () => {
+      const [inline, inlineLockstep] = await references();
       // runEach is called with one system at a time: fail p3's and p7's calls, leave the workers alive.
       const faulty = track(faultyPool(size, ({ method, args }) =>
         method === 'runEach' && ['p3', 'p7'].includes(runEachIds(args)[0]) ? 'reject' : undefined));
@@ -97,6 +97,7 @@ describe('worker pool: a call that rejects while its worker lives', () => {
 
 describe('worker pool: a worker that dies', () => {
   it('in runEach: the systems it was running fail, every other one is run (again) elsewhere', async () => {
+      const [inline, inlineLockstep] = await references();
     // The worker handed p4 dies. It has two calls in flight, so p4 and at most one other system fail
     // with the death; systems it had finished (fills still held there) run again on the other worker.
     const faulty = track(faultyPool(2, ({ method, args }) => (method === 'runEach' && runEachIds(args)[0] === 'p4' ? 'die' : undefined)));
@@ -109,6 +110,7 @@ describe('worker pool: a worker that dies', () => {
   });
 
   it('with no worker left, the systems never started are failed with that reason; the pool recovers for the next run', async () => {
+      const [inline, inlineLockstep] = await references();
     // One worker, two calls in flight: p0 and p1 are sent at once, p2 when p0's result is back (one
     // worker holds no fills), and p2 kills the worker. p1 finished or died with it; p3…p5 were never
     // handed to any worker.
@@ -126,6 +128,7 @@ describe('worker pool: a worker that dies', () => {
 
   for (const phase of ['open', 'advance', 'adjust', 'finish'] as const) {
     it(`in lockstep ${phase}: the systems of that worker fail, the others finish`, async () => {
+      const [inline, inlineLockstep] = await references();
       const faulty = track(faultyPool(2, ({ worker, method, count }) =>
         worker === 0 && method === phase && count === (phase === 'advance' || phase === 'adjust' ? 2 : 1) ? 'die' : undefined));
       const r = await runBacktest(lockstep, { bars, executor: faulty.pool });
