@@ -59,7 +59,7 @@ describe('EventBus', () => {
     const bus = new EventBus();
     bus.register('a', 'A');
     const inner = { values: [1, 2] };
-    const e = event('a', 'A', 0, { inner });
+    const e = event('a', 'A', 0, { inner, none: null, count: 3, name: 'x' }); // null and primitives are left as they are
     bus.publish(e);
     expect(Object.isFrozen(e)).toBe(true);
     expect(Object.isFrozen(e.payload)).toBe(true);

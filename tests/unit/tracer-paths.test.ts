@@ -67,6 +67,13 @@ describe('EventTracer levels and filters', () => {
     expect(tracerWith('full', all).events().map((e) => e.id)).toEqual(['n#1', 'n#5', 'n#6', 'n#7', 'n#8', 'm#7']);
   });
 
+  it('keeps every event type at full, and rebalances with the trade events', () => {
+    const types: EventType[] = ['bar', 'signal', 'order', 'fill', 'risk', 'rebalance', 'portfolio', 'system'];
+    const one = types.map((type, k) => ev(k, type, 0, 'n@bar0', {}));
+    expect(tracerWith('full', one).events().map((e) => e.type)).toEqual(types);
+    expect(tracerWith('trades', one).events().map((e) => e.type)).toEqual(['order', 'fill', 'risk', 'rebalance']);
+  });
+
   it('filters by portfolio, one or several types, and an inclusive time range', () => {
     const tracer = tracerWith('full', all);
     expect(tracer.events({ portfolioId: 'M' }).map((e) => e.id)).toEqual(['m#7']);
