@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RebalanceSpec, RunConfig } from '../../src/config/schema.js';
 import type { AlignedBars } from '../../src/data/bars.js';
 import { DEFAULT_EXECUTION, type PortfolioSpec } from '../../src/engine/spec.js';
-import { PortfolioRebalancer } from '../../src/workflow/rebalance.js';
+import { PortfolioRebalancer, rebalanceSteps } from '../../src/workflow/rebalance.js';
 import { runBacktest, type PortfolioOk, type RunResult } from '../../src/workflow/run.js';
 import type { SystemState } from '../../src/workflow/system.js';
 import { createWorkerPool } from '../../workers/index.js';
@@ -51,6 +51,20 @@ describe('rebalance threshold at the boundary', () => {
     expect(below.moves).toEqual([{ portfolioId: 'A', amount: -25 }, { portfolioId: 'B', amount: 25 }]);
   });
 
+  it('measures drift as the largest of all portfolios, not the smallest', () => {
+    // 400 / 300 / 100 of 800 against ½, ¼, ¼: drifts 0, 0.125, 0.125 → 0.125 > 0.1 → B gives 100 to C.
+    const plan = new PortfolioRebalancer({ targetWeights: { A: 0.5, B: 0.25, C: 0.25 }, schedule: 'daily', threshold: 0.1 })
+      .plan([state('A', 400), state('B', 300), state('C', 100)], 0, 0);
+    expect(plan.skipped).toBeUndefined();
+    expect(plan.transfers.map((t) => [t.from, t.to, t.amount])).toEqual([['B', 'C', 100]]);
+  });
+
+  it('ignores portfolios it has no target for', () => {
+    const plan = new PortfolioRebalancer({ targetWeights: { A: 0.5, B: 0.5 }, schedule: 'daily' }).plan([state('A', 75), state('X', 1_000), state('B', 25)], 0, 0);
+    expect(plan).toMatchObject({ weightsBefore: { A: 0.75, B: 0.25 }, targets: { A: 0.5, B: 0.5 } });
+    expect(plan.transfers.map((t) => [t.from, t.to, t.amount])).toEqual([['A', 'B', 25]]);
+  });
+
   it('the config threshold reaches the run: 75 000 / 25 000 at threshold 0.25 stays put, at 0.2 moves 25 000', async () => {
     const kernel = await kernelModule();
     const systems = [cashOnly('A', 75_000), cashOnly('B', 25_000)];
@@ -86,7 +100,9 @@ describe('rebalance with a failed portfolio', () => {
     expect(none).toMatchObject({ step: 4, timestamp: 9, skipped: 'no equity', transfers: [], moves: [], partial: false, targets: { A: 0.5, B: 0.5 } });
     expect(none.weightsBefore.A).toBeNaN();
     // A negative combined equity (a short gone wrong) is no equity to share either.
-    expect(rebalancer.plan([state('A', -10), state('B', 5)], 4, 9).skipped).toBe('no equity');
+    const negative = rebalancer.plan([state('A', -10), state('B', 5)], 4, 9);
+    expect(negative.skipped).toBe('no equity');
+    expect(negative.weightsBefore.A).toBeNaN(); // not −10 / −5 = 2
     // Only portfolios without a target are live: no weight to share.
     expect(rebalancer.plan([state('X', 100)], 4, 9)).toMatchObject({ skipped: 'no equity', targets: {}, weightsBefore: {} });
     // B failed and A's own target is 0: equity, but no weight to share it by (not NaN targets).
@@ -105,6 +121,14 @@ describe('rebalance with a failed portfolio', () => {
     expect(plan.partial).toBe(true);
     expect(plan.transfers.map((t) => [t.from, t.to, t.amount])).toEqual([['A', 'C', 40], ['B', 'C', 10], ['B', 'D', 40]]);
     expect(plan.moves).toEqual([{ portfolioId: 'A', amount: -40 }, { portfolioId: 'B', amount: -50 }, { portfolioId: 'C', amount: 50 }, { portfolioId: 'D', amount: 40 }]);
+  });
+});
+
+describe('rebalance schedule: ISO weeks', () => {
+  it('a week starts on Monday: Sunday to Monday is a new week, Monday to Sunday is not', () => {
+    // Sun 2024-01-07, Mon 01-08, Sun 01-14, Mon 01-15.
+    const ts = Float64Array.from([7, 8, 14, 15].map((d) => Date.UTC(2024, 0, d, 15)));
+    expect(rebalanceSteps(ts, 'weekly')).toEqual([0, 2]);
   });
 });
 
