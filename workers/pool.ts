@@ -117,12 +117,15 @@ export class WorkerPool implements Executor {
           for (let k = next++; k < queue.length; k = next++) {
             const i = queue[k];
             try {
-              const [outcome] = await worker.api.runEach(id, [job.systems[i]], options, progress);
+              // unlessDead: a call in flight when its worker dies fails with the death, not 'no worker left'.
+              const [outcome] = await unlessDead(worker, worker.api.runEach(id, [job.systems[i]], options, progress));
               results[i] = outcome;
               if (outcome.status === 'ok' && outcome.heldFills !== undefined) heldBy.set(i, w);
             } catch (e) {
               results[i] = failureOf(job.systems[i], e);
-              throw e; // the worker is gone or broken: its loops stop, the others take the rest of the queue
+              // A call can fail while its worker lives on (e.g. no memory for that one system): only that
+              // system fails. A dead or silent worker stops its loops; the others take the rest of the queue.
+              if (!(await isResponsive(worker))) throw e;
             }
           }
         };

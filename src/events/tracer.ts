@@ -101,6 +101,7 @@ export class EventTracer {
 
   /** One JSON object per line, in recording order. */
   toJSONLines(filter: EventFilter = {}): string {
-    return this.events(filter).map((e) => JSON.stringify(e)).join('\n') + '\n';
+    const events = this.events(filter);
+    return events.length ? events.map((e) => JSON.stringify(e)).join('\n') + '\n' : ''; // no events: no (blank) line
   }
 }

@@ -168,12 +168,27 @@ describe('analyze on a rebalanced run', () => {
     // Σ initial 80 000; moves are internal, so the combined return is just (Σ final − 80 000) / 80 000.
     expect(a.attribution.combinedReturn).toBeCloseTo(finals / 80_000 - 1, 12);
     expect(a.attribution.contributions.A + a.attribution.contributions.B).toBeCloseTo(a.attribution.combinedReturn, 12);
+    // The identities above are the implementation's own; each quantity also against a value found
+    // another way: A's net flow from the rebalancer's decisions (not the portfolio's flow list).
+    const fromDecisions = (id: string) => r.rebalances.flatMap((d) => d.transfers)
+      .reduce((sum, t) => sum + (t.to === id ? t.amount : t.from === id ? -t.amount : 0), 0);
+    expect(r.rebalances[0].transfers).toEqual([{ step: 24, from: 'A', to: 'B', amount: expect.any(Number) }]);
+    expect(fromDecisions('A')).toBeLessThan(0); // A started above its half (50 000 of 80 000 vs 40 000) and gave
+    expect(a.attribution.netFlows.A).toBeCloseTo(fromDecisions('A'), 6);
+    expect(a.attribution.netFlows.B).toBeCloseTo(fromDecisions('B'), 6);
     expect(a.attribution.netFlows.A + a.attribution.netFlows.B).toBeCloseTo(0, 9);
-    expect(a.attribution.netFlows.A).toBeLessThan(0); // A started above its half and gave
-    // Its P&L leaves the capital it gave away out: final − initial − net flows.
-    expect(a.attribution.pnl.A).toBeCloseTo(ok(r, 'A').finalEquity - 50_000 - a.attribution.netFlows.A, 9);
+    // P&L leaves the capital given or received out: final − initial − net flows; contribution = P&L / 80 000.
+    const pnlA = ok(r, 'A').finalEquity - 50_000 - fromDecisions('A');
+    const pnlB = ok(r, 'B').finalEquity - 30_000 - fromDecisions('B');
+    expect(a.attribution.pnl.A).toBeCloseTo(pnlA, 6);
+    expect(a.attribution.contributions.A).toBeCloseTo(pnlA / 80_000, 12);
+    expect(a.attribution.contributions.B).toBeCloseTo(pnlB / 80_000, 12);
     expect(Object.keys(a.metrics)).toEqual(['A', 'B']);
-    expect(() => JSON.stringify(analysisToJSON(a))).not.toThrow();
+    // The JSON form carries the typed series as plain arrays, value for value.
+    const json = JSON.parse(JSON.stringify(analysisToJSON(a)));
+    expect(json.attribution.series.timestamps).toEqual(Array.from(r.timestamps));
+    expect(json.attribution.series.cumulative.A).toEqual(Array.from(a.attribution.series.cumulative.A));
+    expect(json.attribution.contributions).toEqual(a.attribution.contributions);
   });
 });
 

@@ -62,7 +62,8 @@ describe('EventTracer', () => {
     const full = await traced('full');
     // One signal each (mom at bar 1, bh at bar 0), in publishing order: mom's events first, then bh's.
     expect(full.events({ type: 'signal' }).map((e) => `${e.portfolioId}@${e.barIndex}`)).toEqual(['mom@1', 'bh@0']);
-    expect(full.events({ portfolioId: 'bh' }).every((e) => e.portfolioId === 'bh')).toBe(true);
+    // bh: signal and order at bar 0 (10 shares), fill at bar 1's open 50.
+    expect(full.events({ portfolioId: 'bh' }).map((e) => `${e.portfolioId}:${e.type}@${e.barIndex}`)).toEqual(['bh:signal@0', 'bh:order@0', 'bh:fill@1']);
     // bh buys at bar 0's close and fills at bar 1's open; mom signals at bar 1 and fills at bar 2's open.
     const at = (i: number) => full.events({ from: bars.timestamps[i], to: bars.timestamps[i] }).map((e) => `${e.portfolioId}:${e.type}`);
     expect(at(2)).toEqual(['mom:fill']);
@@ -71,9 +72,21 @@ describe('EventTracer', () => {
 
   it('exports JSON lines that parse back to the events', async () => {
     const tracer = await traced('full');
-    const lines = tracer.toJSONLines({ portfolioId: 'mom' }).trimEnd().split('\n');
-    expect(lines.map((l) => JSON.parse(l))).toEqual(JSON.parse(JSON.stringify(tracer.events({ portfolioId: 'mom' }))));
-    expect(lines).toHaveLength(tracer.events({ portfolioId: 'mom' }).length);
+    const text = tracer.toJSONLines({ portfolioId: 'mom' });
+    expect(text.endsWith('}\n')).toBe(true);
+    const lines = text.trimEnd().split('\n');
+    // mom's four events (signal, risk, order at bar 1; fill at bar 2), seq 0…3, written out by hand.
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { id: 'm#0', type: 'signal', portfolioId: 'mom', namespace: 'm', seq: 0, causationId: 'm@bar1', barIndex: 1, timestamp: bars.timestamps[1],
+        payload: { symbol: 'SPY', direction: 'long', previous: 'flat', indicators: { momentum: expect.closeTo(0.02, 12), base_close: 50 } } },
+      { id: 'm#1', type: 'risk', portfolioId: 'mom', namespace: 'm', seq: 1, causationId: 'm#0', barIndex: 1, timestamp: bars.timestamps[1],
+        payload: { symbol: 'SPY', reason: 'max_position_value', before: 10, after: 9, limit: 500 } },
+      { id: 'm#2', type: 'order', portfolioId: 'mom', namespace: 'm', seq: 2, causationId: 'm#0', barIndex: 1, timestamp: bars.timestamps[1],
+        payload: { symbol: 'SPY', quantity: 9, target: 9, referencePrice: 51, reason: 'signal', status: 'placed' } },
+      { id: 'm#3', type: 'fill', portfolioId: 'mom', namespace: 'm', seq: 3, causationId: 'm#2', barIndex: 2, timestamp: bars.timestamps[2],
+        payload: { symbol: 'SPY', quantity: 9, price: 52, commission: 0, realized: 0 } },
+    ]);
+    expect(tracer.toJSONLines({ portfolioId: 'nobody' })).toBe(''); // not one blank line
   });
 
   it('refuses to explain what is not a recorded fill', async () => {
