@@ -10,11 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { toCsv } from '../src/data/csv.js';
 import { generateBars } from '../src/data/generate.js';
 
-/**
- * How the CLI is started. From source today (bin/foliolab.mjs loads tsx, which costs start-up time);
- * once `npm run build` writes dist/, make this `['dist/cli.js']`.
- */
-const CLI = [fileURLToPath(new URL('../bin/foliolab.mjs', import.meta.url))];
+/** The built CLI, as `npx foliolab` runs it (npm run bench builds first). */
+const CLI = [fileURLToPath(new URL('../dist/cli.js', import.meta.url))];
 const BASELINE = fileURLToPath(new URL('./cli-baseline.mjs', import.meta.url));
 
 export interface CliBenchResult {
@@ -93,6 +90,8 @@ trading_systems:
     initial_capital: ${capital}
     strategy: { type: momentum, parameters: { lookback_period: ${lookback}, momentum_threshold: ${threshold} } }
     risk: { position_sizers: [{ type: fixed, size: ${size} }] }
+# The backtest and its tables only, as the baseline does: HTML reports are a product of their own.
+reporting: { individual_reports: false, combined_dashboard: false, correlation_analysis: false }
 `);
     const cliArgs = [...CLI, 'run', 'run.yaml', '--out', 'out'];
     const baseArgs = [BASELINE, csv, String(lookback), String(threshold), String(size), String(capital), join(dir, 'baseline.json')];

@@ -1,6 +1,7 @@
 // Child process of the benchmark: the default worker pool (executor 'workers', no pool passed) on
 // 10 portfolios × N bars against inline in the same process: the first call (pool start included) and
-// warm calls, from dist/. Prints one JSON object.
+// warm calls, from dist/. Prints one JSON object. With a third argument `first-inline` or `first-workers`,
+// times that one run alone in this fresh process.
 // The built package (npm run build), as users run it: its workers start from compiled JS, not via tsx.
 const dist: string = '../dist/index.js';
 const { disposeDefaultPool, runBacktest } = (await import(dist)) as typeof import('../workers/index.js');
@@ -18,6 +19,15 @@ const timed = async (executor: 'inline' | 'workers') => {
   return performance.now() - t;
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+// `first <executor>`: only that one run, in this fresh process (how a script or a page meets it).
+const only = process.argv[3];
+if (only === 'first-inline' || only === 'first-workers') {
+  const ms = await timed(only === 'first-inline' ? 'inline' : 'workers');
+  await disposeDefaultPool();
+  process.stdout.write(JSON.stringify({ ms: Math.round(ms) }));
+  process.exit(0);
+}
 
 await timed('inline'); // compiles the kernel and warms this thread
 const inline: number[] = [];

@@ -47,7 +47,12 @@ const scaling = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', sc
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 2 ** 26 }));
 log('\ndefault pool: 10 portfolios, executor \'workers\' with no pool passed (from dist/), against inline in the same process');
 const poolScript = fileURLToPath(new URL('./default-pool-run.ts', import.meta.url));
-const defaultPool = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', poolScript, String(bars)], { encoding: 'utf8' }));
+const poolChild = (...more: string[]) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', poolScript, String(bars), ...more], { encoding: 'utf8' }));
+const defaultPool = poolChild();
+// The first run of a fresh process, each executor in a process of its own (cold kernel and JIT on both sides).
+const firstInline = poolChild('first-inline').ms as number;
+const firstWorkers = poolChild('first-workers').ms as number;
+Object.assign(defaultPool, { fresh_first_inline_ms: firstInline, fresh_first_workers_ms: firstWorkers, fresh_first_ratio: +(firstWorkers / firstInline).toFixed(2) });
 if (!asJson) console.table([defaultPool]);
 // Ingest after scaling: its text and parsed columns are a heap of several GB whose collection, on this
 // process's helper threads, would run beside the scaling child and slow it.

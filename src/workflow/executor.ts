@@ -270,8 +270,13 @@ export function workersUnavailableReason(): string | undefined {
   return workersUnavailable;
 }
 
-/** Default pool size: one core left for the page or the main thread, at most 4. */
+/**
+ * Default pool size, at most 4: in a browser one core is left to the page; in Node the main thread only
+ * waits for the workers, so every core works (Node 20 has no `navigator`: 2 cores are assumed there).
+ */
 export function defaultPoolSize(): number {
   const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : 2;
-  return Math.min(4, Math.max(1, cores - 1));
+  const inNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string' &&
+    typeof (globalThis as { window?: unknown }).window === 'undefined';
+  return Math.min(4, Math.max(1, inNode ? cores : cores - 1));
 }
