@@ -25,7 +25,20 @@ for (const entry of entries) {
     // A first view loads no lazy chunk: dynamic imports stay out of its count.
     ...(entry.firstView ? { splitting: true, outdir: '/tmp/foliolab-size' } : {}),
   });
-  const code = result.outputFiles.find((f) => f.path.endsWith('.js') && (!entry.firstView || !/chunk-/.test(f.path.split('/').pop())))?.contents ?? result.outputFiles[0].contents;
+  // A first view is the entry and the chunks it imports statically (its dynamic imports load later).
+  const outputs = result.metafile.outputs;
+  const entryOut = Object.keys(outputs).find((o) => outputs[o].entryPoint);
+  const firstView = new Set();
+  const visit = (o) => {
+    if (firstView.has(o)) return;
+    firstView.add(o);
+    for (const i of outputs[o].imports) if (i.kind === 'import-statement' && outputs[i.path]) visit(i.path);
+  };
+  visit(entryOut);
+  const files = entry.firstView
+    ? result.outputFiles.filter((f) => [...firstView].some((o) => f.path.endsWith(o.replace(/^.*?\/tmp\/foliolab-size\//, '/'))))
+    : [result.outputFiles[0]];
+  const code = Buffer.concat(files.filter((f) => !entry.firstView || f.path.endsWith('.js')).map((f) => Buffer.from(f.contents)));
   const gzip = gzipSync(code, { level: 9 }).length;
   // The biggest inputs, so a budget overrun says where the bytes are.
   const inputs = Object.entries(result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].inputs)
