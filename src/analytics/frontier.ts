@@ -4,6 +4,7 @@
 import quadprog from 'quadprog';
 import { moments } from './correlation.js';
 import { periodsPerYearOf, type ReturnSeries, type SeriesSet } from './returns.js';
+import { power } from './power.js';
 
 /**
  * quadprog's solveQP (Goldfarb–Idnani dual method): min −dᵀb + ½bᵀDb subject to Aᵀb ≥ b0, the first
@@ -306,7 +307,7 @@ function perPeriodRiskFree(riskFree: FrontierOptions['riskFree'], periodsPerYear
   if (!Number.isFinite(riskFree.rate)) throw new RangeError(`riskFree.rate: expected a number, got ${riskFree.rate}`);
   if (riskFree.per === 'period') return riskFree.rate;
   if (!(periodsPerYear !== undefined && periodsPerYear > 0)) throw new RangeError('riskFree: an annual rate needs periodsPerYear');
-  return Math.pow(1 + riskFree.rate, 1 / periodsPerYear) - 1;
+  return power(1 + riskFree.rate, 1 / periodsPerYear) - 1;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Fill, FillTable } from '../engine/records.js';
 import { calendarOf, civilFromDays, daysFromCivil, DEFAULT_TIME_ZONE, MS_PER_DAY as DAY_MS, weekdayOfDay, type ExchangeCalendar } from '../data/calendar.js';
 import { inBlocks, type BlockPass } from './block.js';
 import { fillColumns, tradeStatistics, type FillColumns } from './trades.js';
+import { power } from './power.js';
 
 /** How bars are spaced, as `inferAnnualization` classifies them. */
 export type BarFrequency = 'intraday' | 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly' | 'unknown';
@@ -489,7 +490,7 @@ function dailyStatistics(r: Float64Array, daysPerYear: number): DailyStatistics 
   m3 /= D;
   m4 /= D;
   // Adjusted Fisher–Pearson G1 and the matching excess kurtosis G2 (Excel SKEW/KURT, pandas skew/kurt).
-  const g1 = m3 / Math.pow(m2, 1.5);
+  const g1 = m3 / (m2 * Math.sqrt(m2));
   const g2 = m4 / (m2 * m2) - 3;
   const dailySkew = D >= 3 && std > 0 ? (Math.sqrt(D * (D - 1)) / (D - 2)) * g1 : NaN;
   const dailyKurtosis = D >= 4 && std > 0 ? (((D + 1) * g2 + 6) * (D - 1)) / ((D - 2) * (D - 3)) : NaN;
@@ -719,7 +720,7 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
     ? { ...inferAnnualization(timestamps), periodsPerYear: options.periodsPerYear, source: 'option' }
     : inferAnnualization(timestamps);
   const P = annualization.periodsPerYear;
-  const rfPeriod = riskFreeRate === 0 ? 0 : Math.pow(1 + riskFreeRate, 1 / P) - 1;
+  const rfPeriod = riskFreeRate === 0 ? 0 : power(1 + riskFreeRate, 1 / P) - 1;
   const years = n / P;
   const finalEquity = n > 0 ? equity[n - 1] : initialCapital;
 
@@ -745,7 +746,7 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
   let cagr = NaN;
   if (n > 0 && totalReturn === totalReturn) {
     const growth = 1 + totalReturn;
-    cagr = growth <= 0 ? -1 : Math.pow(growth, 1 / years) - 1;
+    cagr = growth <= 0 ? -1 : power(growth, 1 / years) - 1;
     if (!Number.isFinite(cagr)) cagr = NaN; // too short a run to annualize
   }
 
@@ -761,7 +762,7 @@ export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}
   // annualize with the bars per year (a weekly volatility × √52, not × √252).
   const statisticsPeriod: StatisticsPeriod = LONGER_THAN_A_DAY.has(annualization.frequency) ? 'bar' : 'day';
   const statisticsPerYear = statisticsPeriod === 'bar' ? P : daysPerYear;
-  const rfDaily = riskFreeRate === 0 ? 0 : Math.pow(1 + riskFreeRate, 1 / statisticsPerYear) - 1;
+  const rfDaily = riskFreeRate === 0 ? 0 : power(1 + riskFreeRate, 1 / statisticsPerYear) - 1;
 
   // Fills: fees, traded value; trades: statistics of the closed ones.
   const f = fillColumns(input.fills);
