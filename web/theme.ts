@@ -94,6 +94,16 @@ export const base: CSSResult = css`
  * Series colours (Okabe–Ito first: distinguishable with the common colour-vision deficiencies), read
  * from --folio-series-1 … --folio-series-10 when set.
  */
+/** What every SVG chart shares: its title bar with the export buttons, a fluid svg, text colours. */
+export const svgChart: CSSResult = css`
+  :host { display: block; }
+  .bar { display: flex; align-items: center; gap: 6px; margin-bottom: 4px; }
+  .bar h3 { margin: 0; flex: 1; }
+  .bar button { font-size: 11px; padding: 1px 7px; }
+  svg { width: 100%; height: auto; display: block; }
+  text { fill: var(--folio-fg, #1b1f24); font-size: 11px; }
+`;
+
 export const SERIES_COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#7c6fb0', '#8c564b', '#17becf', '#bcbd22'];
 
 /** The colour of series i (cycling), as the host's computed style resolves it. */

@@ -1,6 +1,7 @@
 // createBacktestHandler: a standard fetch(Request) handler that runs a foliolab config (the CLI's YAML
 // or JSON, with generated data or CSV text per symbol) inline and answers a JSON summary. Every limit
 // is checked before any work. Runtime-agnostic: workerd, Deno, Bun, Node (no Worker, no fs).
+import type { NamedFill } from '../engine/records.js';
 import { analyze, type Analysis } from '../analytics/analyze.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { RunConfig } from '../config/schema.js';
@@ -53,15 +54,8 @@ export interface BacktestResponse extends Omit<RunSummary, 'portfolios'> {
   portfolios: Array<PortfolioSummary & { fills?: NamedFillJSON[]; fillsTruncated?: boolean }>;
 }
 
-export interface NamedFillJSON {
-  barIndex: number;
-  timestamp: number;
-  symbol: string;
-  quantity: number;
-  price: number;
-  commission: number;
-  realized: number;
-}
+/** A fill in the answer: the result's named fill as it is (all its fields are JSON already). */
+export type NamedFillJSON = NamedFill;
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 const ACCEPTED_TYPES = ['application/json', ...YAML_TYPES, 'multipart/form-data'];

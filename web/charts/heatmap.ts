@@ -4,7 +4,7 @@ import { LitElement, css, html, svg, nothing } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { defineElement } from '../define.js';
 import { download, fileSafe, formatValue, toCsv, type ValueFormat } from '../format.js';
-import { base, cssVar } from '../theme.js';
+import { base, svgChart, cssVar } from '../theme.js';
 import { exportSvgPng } from './svg-export.js';
 
 export type HeatmapPalette = 'correlation' | 'returns';
@@ -25,13 +25,8 @@ function clip(label: string, chars: number): string {
 }
 
 export class FolioHeatmap extends LitElement {
-  static override styles = [base, css`
-    :host { display: block; }
-    .bar { display: flex; align-items: center; gap: 6px; margin-bottom: 4px; }
-    .bar h3 { margin: 0; flex: 1; }
-    .bar button { font-size: 11px; padding: 1px 7px; }
-    svg { width: 100%; height: auto; display: block; overflow: visible; }
-    text { fill: var(--folio-fg, #1b1f24); font-size: 11px; }
+  static override styles = [base, svgChart, css`
+    svg { overflow: visible; }
     text.label { fill: var(--folio-muted, #5d6672); }
     text.cell { font-family: var(--folio-mono, ui-monospace, Menlo, monospace); font-size: 10.5px; }
     text.count { font-size: 9px; fill: var(--folio-muted, #5d6672); }

@@ -4,7 +4,7 @@ import { LitElement, css, html, svg, nothing } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { defineElement } from '../define.js';
 import { download, fileSafe, formatValue, toCsv, type ValueFormat } from '../format.js';
-import { base, cssVar } from '../theme.js';
+import { base, svgChart, cssVar } from '../theme.js';
 import { linear, niceTicks, tickLabels } from './axes.js';
 import { exportSvgPng } from './svg-export.js';
 
@@ -19,13 +19,7 @@ export interface ScatterPoint {
 }
 
 export class FolioScatter extends LitElement {
-  static override styles = [base, css`
-    :host { display: block; }
-    .bar { display: flex; align-items: center; gap: 6px; margin-bottom: 4px; }
-    .bar h3 { margin: 0; flex: 1; }
-    .bar button { font-size: 11px; padding: 1px 7px; }
-    svg { width: 100%; height: auto; display: block; }
-    text { fill: var(--folio-fg, #1b1f24); font-size: 11px; }
+  static override styles = [base, svgChart, css`
     text.tick, text.axis { fill: var(--folio-muted, #5d6672); }
     line.grid { stroke: var(--folio-grid, rgba(0,0,0,0.08)); }
     path.line { fill: none; stroke: var(--folio-accent, #2563eb); stroke-width: 2; }
